@@ -1,0 +1,61 @@
+// Builds the service object that implements the contract (shared/api.ts) from the capabilities.
+// Every front door (Electron IPC, browser mode, CLI, tests) goes through `dispatch`.
+import type { Handlers } from '../../shared/api';
+import type { AppInfo } from '../../shared/domain';
+import { DeviceRegistry } from './devices/devices';
+import { createDispatch, type Dispatch } from './dispatch';
+import { EventBus } from './events';
+import { JobManager } from './jobs/jobs';
+import { KeytarVault, type SecretVault } from './secrets/vault';
+import { ConfigStore } from './store/config';
+import { defaultConfigDir } from './store/paths';
+
+export const APP_VERSION = '0.1.0';
+
+export interface CoreOptions {
+  configDir?: string;
+  vault?: SecretVault;
+  log?: (line: string) => void;
+}
+
+export interface Core {
+  handlers: Handlers;
+  dispatch: Dispatch;
+  events: EventBus;
+  jobs: JobManager;
+  store: ConfigStore;
+}
+
+export function createCore(options: CoreOptions = {}): Core {
+  const configDir = options.configDir ?? defaultConfigDir();
+  const events = new EventBus();
+  const store = new ConfigStore(configDir);
+  const vault = options.vault ?? new KeytarVault();
+  const jobs = new JobManager(events);
+  const devices = new DeviceRegistry(store, vault, events);
+
+  const handlers: Handlers = {
+    'app.info': async (): Promise<AppInfo> => ({
+      name: 'Nasdeck',
+      version: APP_VERSION,
+      platform: process.platform,
+      configDir,
+      keychain: (await vault.probe()) ? 'available' : 'unavailable',
+    }),
+    'settings.get': async () => (await store.read()).settings,
+    'settings.set': async (patch) => {
+      const settings = await store.mutate((c) => Object.assign(c.settings, patch));
+      events.emit('settings.changed', settings);
+      return settings;
+    },
+    'devices.list': () => devices.list(),
+    'devices.get': ({ device }) => devices.get(device),
+    'devices.add': (params) => devices.add(params),
+    'devices.remove': ({ device }) => devices.remove(device),
+    'jobs.list': async () => jobs.list(),
+    'jobs.get': async ({ id }) => jobs.get(id),
+    'jobs.cancel': async ({ id }) => jobs.cancel(id),
+  };
+
+  return { handlers, dispatch: createDispatch(handlers, options.log), events, jobs, store };
+}

@@ -1,0 +1,129 @@
+// The device list: manual add by address, persisted in the config file; secrets go to the keychain.
+import { randomBytes } from 'node:crypto';
+import type { ParsedParams } from '../../../shared/api';
+import type { Device, DeviceAccess } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import type { EventBus } from '../events';
+import type { SecretVault } from '../secrets/vault';
+import { secretAccount } from '../secrets/vault';
+import type { Config, ConfigStore } from '../store/config';
+import { parseHost } from './host';
+
+type AddParams = ParsedParams<'devices.add'>;
+
+const sameName = (a: string, b: string) => a.localeCompare(b, undefined, { sensitivity: 'accent' }) === 0;
+
+/** A device by id, or by name as shown in the list (case-insensitive). */
+export function findDevice(devices: readonly Device[], ref: string): Device | undefined {
+  const key = ref.trim();
+  return devices.find((d) => d.id === key) ?? devices.find((d) => sameName(d.name, key));
+}
+
+function newId(taken: readonly Device[]): string {
+  for (;;) {
+    const id = randomBytes(4).toString('hex');
+    if (!taken.some((d) => d.id === id || d.name === id)) return id;
+  }
+}
+
+export class DeviceRegistry {
+  constructor(
+    private readonly store: ConfigStore,
+    private readonly vault: SecretVault,
+    private readonly events: EventBus,
+  ) {}
+
+  async list(): Promise<Device[]> {
+    return (await this.store.read()).devices;
+  }
+
+  async get(ref: string): Promise<Device> {
+    const device = findDevice(await this.list(), ref);
+    if (!device) throw new AppError('NOT_FOUND', `No device "${ref}". \`nasdeck device list\` shows the known devices.`, { device: ref });
+    return device;
+  }
+
+  async add(params: AddParams): Promise<Device> {
+    const target = parseHost(params.host);
+    const name = params.name ?? target.host;
+    const secrets: Array<[DeviceAccess['secrets'][number], string]> = [];
+    if (params.password !== undefined) secrets.push(['password', params.password]);
+    if (params.apiKey !== undefined) secrets.push(['apiKey', params.apiKey]);
+
+    // Check conflicts before touching the keychain, then store secrets before the config, so a
+    // keychain failure leaves nothing half-added; a failed config write removes the secrets again.
+    this.checkConflicts(await this.list(), name, target.host, target.port);
+    const id = newId(await this.list());
+    const saved: string[] = [];
+    try {
+      for (const [kind, secret] of secrets) {
+        await this.vault.set(secretAccount(id, kind), secret);
+        saved.push(secretAccount(id, kind));
+      }
+      const device = await this.store.mutate((config) => {
+        this.checkConflicts(config.devices, name, target.host, target.port);
+        const access: DeviceAccess = { secrets: secrets.map(([kind]) => kind) };
+        if (params.user !== undefined) access.user = params.user;
+        if (params.sshPort !== undefined) access.sshPort = params.sshPort;
+        if (params.identityFile !== undefined) access.identityFile = params.identityFile;
+        if (params.hostKeySha256 !== undefined) access.hostKeySha256 = params.hostKeySha256;
+        if (params.certSha256 !== undefined) access.certSha256 = params.certSha256;
+        const device: Device = {
+          id,
+          name,
+          host: target.host,
+          ...(target.port !== undefined ? { port: target.port } : {}),
+          ...(target.url !== undefined ? { url: target.url } : {}),
+          addresses: [],
+          // Fingerprinting (discovery) names the vendor; until then "auto" means unknown.
+          vendor: params.vendor === 'auto' ? 'unknown' : params.vendor,
+          model: null,
+          osVersion: null,
+          services: [],
+          macs: [],
+          access,
+          addedAt: new Date().toISOString(),
+        };
+        config.devices.push(device);
+        return device;
+      });
+      await this.changed();
+      return device;
+    } catch (err) {
+      await Promise.all(saved.map((account) => this.vault.delete(account).catch(() => false)));
+      throw err;
+    }
+  }
+
+  async remove(ref: string): Promise<{ removed: Device }> {
+    const removed = await this.store.mutate((config: Config) => {
+      const device = findDevice(config.devices, ref);
+      if (!device) throw new AppError('NOT_FOUND', `No device "${ref}".`, { device: ref });
+      config.devices = config.devices.filter((d) => d.id !== device.id);
+      return device;
+    });
+    for (const kind of removed.access.secrets) {
+      await this.vault.delete(secretAccount(removed.id, kind)).catch(() => false);
+    }
+    await this.changed();
+    return { removed };
+  }
+
+  private checkConflicts(devices: readonly Device[], name: string, host: string, port: number | undefined) {
+    const byName = devices.find((d) => sameName(d.name, name) || d.id === name);
+    if (byName) {
+      throw new AppError('CONFLICT', `A device named "${byName.name}" already exists.`, { field: 'name', existing: byName.id });
+    }
+    const byHost = devices.find((d) => d.host === host && d.port === port);
+    if (byHost) {
+      throw new AppError('CONFLICT', `${host}${port ? `:${port}` : ''} is already in the list as "${byHost.name}".`, {
+        field: 'host',
+        existing: byHost.id,
+      });
+    }
+  }
+
+  private async changed() {
+    this.events.emit('devices.changed', { devices: await this.list() });
+  }
+}

@@ -1,0 +1,141 @@
+// Domain types: the shapes every front door shows (../shared/CLI.md "JSON shapes").
+// Sizes are integers in bytes; dates are ISO 8601 strings.
+
+export const vendors = ['unknown', 'linux', 'truenas', 'synology', 'qnap', 'unraid', 'omv', 'windows'] as const;
+export type Vendor = (typeof vendors)[number];
+
+/** One health vocabulary for every vendor; the vendor's own word is kept in `rawState`. */
+export const healthStates = ['healthy', 'degraded', 'rebuilding', 'scrubbing', 'failed', 'unknown'] as const;
+export type HealthState = (typeof healthStates)[number];
+
+export interface ServiceEndpoint {
+  type: string;
+  port: number;
+}
+
+export interface DeviceAccess {
+  user?: string;
+  sshPort?: number;
+  identityFile?: string;
+  /** Pinned SSH host key, `SHA256:…`. */
+  hostKeySha256?: string;
+  /** Pinned TLS certificate, `SHA256:…`. */
+  certSha256?: string;
+  /** Which secrets the keychain holds for this device (never the secrets themselves). */
+  secrets: Array<'password' | 'apiKey'>;
+}
+
+export interface Device {
+  id: string;
+  name: string;
+  host: string;
+  port?: number;
+  url?: string;
+  addresses: string[];
+  vendor: Vendor;
+  model: string | null;
+  osVersion: string | null;
+  services: ServiceEndpoint[];
+  macs: string[];
+  access: DeviceAccess;
+  addedAt: string;
+}
+
+export interface Pool {
+  id: string;
+  name: string;
+  kind: 'btrfs' | 'zfs' | 'md' | 'lvm' | 'vendor';
+  raidLevel: string;
+  state: HealthState;
+  rawState: string;
+  sizeBytes: number;
+  usedBytes: number;
+  devices: Array<{ name: string; state: HealthState }>;
+  scrub?: { state: string; progress: number; errorsCorrected: number; errorsUncorrectable: number };
+}
+
+export interface Disk {
+  name: string;
+  model: string;
+  serial: string;
+  sizeBytes: number;
+  temperatureC: number | null;
+  smart: 'ok' | 'warning' | 'failing' | 'unknown';
+}
+
+export interface Share {
+  name: string;
+  protocol: 'smb' | 'nfs';
+  path: string;
+  readOnly: boolean;
+  users: string[];
+  clients: string[];
+}
+
+export interface Snapshot {
+  name: string;
+  of: string;
+  createdAt: string;
+  sizeBytes?: number;
+}
+
+export interface IscsiTarget {
+  name: string;
+  iqn: string;
+  luns: Array<{ id: number; sizeBytes: number; backing: string }>;
+  chapUser?: string;
+  initiators: string[];
+}
+
+export const mountStates = ['mounted', 'offline', 'reconnecting', 'unmounted', 'error'] as const;
+export type MountState = (typeof mountStates)[number];
+
+export interface MountProfile {
+  id: string;
+  name: string;
+  url: string;
+  mountPoint: string;
+  user?: string;
+  persistent: boolean;
+  autoReconnect: boolean;
+}
+
+export interface Mount extends MountProfile {
+  state: MountState;
+  reason?: string;
+  since: string;
+}
+
+export const jobStates = ['running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobState = (typeof jobStates)[number];
+
+export interface Job {
+  id: string;
+  kind: string;
+  title: string;
+  state: JobState;
+  /** 0..1, or null while the amount of work is unknown. */
+  progress: number | null;
+  message: string;
+  startedAt: string;
+  endedAt?: string;
+  error?: { code: string; message: string };
+}
+
+export const themes = ['system', 'light', 'dark'] as const;
+export type Theme = (typeof themes)[number];
+
+export interface Settings {
+  theme: Theme;
+  startAtLogin: boolean;
+  autoReconnect: boolean;
+  setupCompleted: boolean;
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  platform: string;
+  configDir: string;
+  keychain: 'available' | 'unavailable';
+}
