@@ -110,16 +110,16 @@ export class DeviceRegistry {
   }
 
   private checkConflicts(devices: readonly Device[], name: string, host: string, port: number | undefined) {
-    const byName = devices.find((d) => sameName(d.name, name) || d.id === name);
-    if (byName) {
-      throw new AppError('CONFLICT', `A device named "${byName.name}" already exists.`, { field: 'name', existing: byName.id });
-    }
     const byHost = devices.find((d) => d.host === host && d.port === port);
     if (byHost) {
       throw new AppError('CONFLICT', `${host}${port ? `:${port}` : ''} is already in the list as "${byHost.name}".`, {
         field: 'host',
         existing: byHost.id,
       });
+    }
+    const byName = devices.find((d) => sameName(d.name, name) || d.id === name);
+    if (byName) {
+      throw new AppError('CONFLICT', `A device named "${byName.name}" already exists.`, { field: 'name', existing: byName.id });
     }
   }
 

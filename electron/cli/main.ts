@@ -1,0 +1,158 @@
+// `nasdeck`: every capability as a command over the same dispatcher as the app (../shared/CLI.md).
+import { Command, CommanderError, Option } from 'commander';
+import type { CommandName, CommandParams, CommandResult } from '../../shared/api';
+import type { Device } from '../../shared/domain';
+import { vendors } from '../../shared/domain';
+import { AppError, exitCodes, toWireError } from '../../shared/errors';
+import { APP_VERSION, createCore, type Core, type CoreOptions } from '../core/api';
+import { readSecret, type CliIo } from './io';
+import { deviceDetails, deviceTable, printable } from './output';
+import { formatError } from './output';
+
+interface GlobalOptions {
+  json?: boolean;
+  configDir?: string;
+}
+
+export interface CliDeps {
+  io: CliIo;
+  /** Tests inject a vault; the real CLI uses the OS keychain. */
+  coreOptions?: Omit<CoreOptions, 'configDir'>;
+}
+
+class Cli {
+  private coreInstance: Core | undefined;
+  constructor(
+    private readonly program: Command,
+    private readonly deps: CliDeps,
+  ) {}
+
+  get io() {
+    return this.deps.io;
+  }
+
+  globals(cmd: Command): GlobalOptions {
+    return cmd.optsWithGlobals<GlobalOptions>();
+  }
+
+  private core(cmd: Command): Core {
+    const configDir = this.globals(cmd).configDir ?? this.io.env.NASDECK_CONFIG_DIR;
+    this.coreInstance ??= createCore({ ...this.deps.coreOptions, ...(configDir ? { configDir } : {}) });
+    return this.coreInstance;
+  }
+
+  /** Calls core through the dispatcher (so params are validated exactly as for the app). */
+  async call<N extends CommandName>(cmd: Command, method: N, params: CommandParams<N>): Promise<CommandResult<N>> {
+    const envelope = await this.core(cmd).dispatch(method, params);
+    if (!envelope.ok) throw envelope.error;
+    return envelope.value as CommandResult<N>;
+  }
+
+  print(cmd: Command, value: unknown, human: () => string) {
+    this.io.stdout(this.globals(cmd).json ? `${JSON.stringify(value, null, 2)}\n` : human());
+  }
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) {
+    throw new AppError('INVALID_INPUT', `Port "${printable(value)}" is not between 1 and 65535.`);
+  }
+  return n;
+}
+
+function deviceCommands(cli: Cli, program: Command) {
+  const device = program.command('device').description('devices this computer knows: add, list, inspect, remove');
+
+  device
+    .command('add')
+    .description('add a NAS by name, address, host:port or URL (https://nas:5001, wss://nas/api/current)')
+    .argument('<host>', 'name, address, host:port or URL')
+    .option('--name <name>', 'the name to show (default: the host)')
+    .addOption(new Option('--vendor <vendor>', 'how to manage it').choices(['auto', ...vendors.filter((v) => v !== 'unknown')]).default('auto'))
+    .option('--user <user>', 'account to sign in with')
+    .option('--ssh-port <port>', 'SSH port', parsePort)
+    .option('--identity <file>', 'SSH private key file')
+    .option('--password-stdin', 'read the password from stdin (stored in the OS keychain)')
+    .option('--api-key-stdin', 'read an API key from stdin (stored in the OS keychain)')
+    .option('--host-key <fingerprint>', 'pin the SSH host key (SHA256:…)')
+    .option('--cert-fingerprint <fingerprint>', 'pin the TLS certificate (SHA256:…)')
+    .action(async (host: string, opts, cmd: Command) => {
+      if (opts.passwordStdin && opts.apiKeyStdin) {
+        throw new AppError('INVALID_INPUT', 'Give either --password-stdin or --api-key-stdin, not both: stdin holds one line.');
+      }
+      const params: CommandParams<'devices.add'> = { host, vendor: opts.vendor };
+      if (opts.name !== undefined) params.name = opts.name;
+      if (opts.user !== undefined) params.user = opts.user;
+      if (opts.sshPort !== undefined) params.sshPort = opts.sshPort;
+      if (opts.identity !== undefined) params.identityFile = opts.identity;
+      if (opts.hostKey !== undefined) params.hostKeySha256 = opts.hostKey;
+      if (opts.certFingerprint !== undefined) params.certSha256 = opts.certFingerprint;
+      if (opts.passwordStdin) params.password = await readSecret(cli.io, 'Password');
+      if (opts.apiKeyStdin) params.apiKey = await readSecret(cli.io, 'API key');
+      const added = await cli.call(cmd, 'devices.add', params);
+      cli.print(cmd, added, () => `Added ${printable(added.name)} (${printable(added.host)}) as ${added.id}.\n`);
+    });
+
+  device
+    .command('list')
+    .description('list known devices')
+    .action(async (_opts, cmd: Command) => {
+      const devices = await cli.call(cmd, 'devices.list', {});
+      cli.print(cmd, devices, () => deviceTable(devices));
+    });
+
+  device
+    .command('info')
+    .description('show one device')
+    .argument('<device>', 'id or name')
+    .action(async (ref: string, _opts, cmd: Command) => {
+      const d: Device = await cli.call(cmd, 'devices.get', { device: ref });
+      cli.print(cmd, d, () => deviceDetails(d));
+    });
+
+  device
+    .command('remove')
+    .description('forget a device and its keychain entries')
+    .argument('<device>', 'id or name')
+    .action(async (ref: string, _opts, cmd: Command) => {
+      const { removed } = await cli.call(cmd, 'devices.remove', { device: ref });
+      cli.print(cmd, { removed }, () => `Removed ${printable(removed.name)} (${removed.id}).\n`);
+    });
+}
+
+function buildProgram(deps: CliDeps): { program: Command; cli: Cli } {
+  const program = new Command('nasdeck');
+  const cli = new Cli(program, deps);
+  program
+    .description('Nasdeck: find, manage and connect to every NAS on your network.')
+    .version(APP_VERSION, '-V, --version')
+    .option('--json', 'print one JSON document on stdout (errors as JSON on stderr)')
+    .option('--config-dir <dir>', 'state directory (default: the platform config dir, or $NASDECK_CONFIG_DIR)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => deps.io.stdout(t), writeErr: (t) => deps.io.stderr(t) });
+  deviceCommands(cli, program);
+  for (const sub of program.commands) {
+    sub.exitOverride().configureOutput({ writeOut: (t) => deps.io.stdout(t), writeErr: (t) => deps.io.stderr(t) });
+  }
+  return { program, cli };
+}
+
+/** Runs one CLI invocation and returns its exit code (0 ok, 2 invalid input, … per CLI.md). */
+export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
+  const { program } = buildProgram(deps);
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; usage errors are invalid input (commander already printed why).
+      return err.exitCode === 0 ? 0 : exitCodes.INVALID_INPUT;
+    }
+    const error = toWireError(err);
+    deps.io.stderr(formatError(error, json));
+    return exitCodes[error.code] ?? 1;
+  }
+}
