@@ -3,7 +3,11 @@
 import type { z } from 'zod';
 import type { AppInfo, Device, Job, Settings } from './domain';
 import type { WireError } from './errors';
+import type { CommandName, EventName } from './names';
 import * as s from './schemas';
+
+export { commandNames, eventNames, isCommandName, isEventName } from './names';
+export type { CommandName, EventName } from './names';
 
 interface CommandSpec<P extends z.ZodType, R> {
   params: P;
@@ -13,8 +17,12 @@ interface CommandSpec<P extends z.ZodType, R> {
   mutates: boolean;
 }
 
-const query = <R>() => <P extends z.ZodType>(params: P): CommandSpec<P, R> => ({ params, mutates: false });
-const mutation = <R>() => <P extends z.ZodType>(params: P): CommandSpec<P, R> => ({ params, mutates: true });
+const query =
+  <R>() =>
+  <P extends z.ZodType>(params: P): CommandSpec<P, R> => ({ params, mutates: false });
+const mutation =
+  <R>() =>
+  <P extends z.ZodType>(params: P): CommandSpec<P, R> => ({ params, mutates: true });
 
 export const commands = {
   'app.info': query<AppInfo>()(s.empty),
@@ -27,19 +35,12 @@ export const commands = {
   'jobs.list': query<Job[]>()(s.empty),
   'jobs.get': query<Job>()(s.jobRefParams),
   'jobs.cancel': mutation<Job>()(s.jobRefParams),
-} as const;
+} as const satisfies Record<CommandName, CommandSpec<z.ZodType, unknown>>;
 
 export type Commands = typeof commands;
-export type CommandName = keyof Commands;
 export type CommandParams<N extends CommandName> = z.input<Commands[N]['params']>;
 export type ParsedParams<N extends CommandName> = z.output<Commands[N]['params']>;
 export type CommandResult<N extends CommandName> = NonNullable<Commands[N]['result']>;
-
-export const commandNames = Object.keys(commands) as CommandName[];
-
-export function isCommandName(value: unknown): value is CommandName {
-  return typeof value === 'string' && Object.hasOwn(commands, value);
-}
 
 /** Pushed events: invalidations and job progress. */
 export interface Events {
@@ -47,12 +48,10 @@ export interface Events {
   'settings.changed': Settings;
   'jobs.progress': Job;
 }
-export type EventName = keyof Events;
-export const eventNames: readonly EventName[] = ['devices.changed', 'settings.changed', 'jobs.progress'];
-
-export function isEventName(value: unknown): value is EventName {
-  return typeof value === 'string' && (eventNames as readonly string[]).includes(value);
-}
+// Every event name has a payload type, and every payload an event name.
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const eventsMatchNames: Exact<keyof Events, EventName> = true;
+void eventsMatchNames;
 
 /** The result envelope every transport returns. */
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: WireError };

@@ -87,7 +87,10 @@ export const exitCodes: Record<ErrorCode, number> = {
 export const errorWords: Record<ErrorCode, { title: string; fix: string }> = {
   INVALID_INPUT: { title: 'That input is not valid', fix: 'Check the highlighted value and try again.' },
   NOT_FOUND: { title: 'Not found', fix: 'Check the name; `nasdeck device list` shows what is known.' },
-  CONFLICT: { title: 'Already exists or busy', fix: 'Pick another name, or wait for the running operation.' },
+  CONFLICT: {
+    title: 'Already exists or busy',
+    fix: 'Use the existing entry or another name, or wait for the running operation to finish.',
+  },
   UNREACHABLE: {
     title: 'The NAS cannot be reached',
     fix: 'Check that it is on and on the same network, then retry.',

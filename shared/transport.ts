@@ -8,8 +8,7 @@ export const TOKEN_PARAM = 'token';
 export type ClientMessage = { type: 'call'; id: number; method: string; params: unknown };
 
 export type ServerMessage =
-  | { type: 'result'; id: number; envelope: Envelope<unknown> }
-  | { type: 'event'; event: EventName; payload: unknown };
+  { type: 'result'; id: number; envelope: Envelope<unknown> } | { type: 'event'; event: EventName; payload: unknown };
 
 /** Electron IPC channel names: one per command, one for all events. */
 export const ipcChannel = (method: string) => `nasdeck:${method}`;

@@ -37,7 +37,9 @@ describe('nasdeck CLI', () => {
     const devices = JSON.parse(list.out);
     expect(devices).toHaveLength(1);
     expect(devices[0]).toMatchObject({ name: 'lab', host: '127.0.0.1', addresses: [], services: [], macs: [] });
-    expect(Object.keys(devices[0])).toEqual(expect.arrayContaining(['id', 'name', 'host', 'addresses', 'vendor', 'model', 'osVersion', 'services', 'macs']));
+    expect(Object.keys(devices[0])).toEqual(
+      expect.arrayContaining(['id', 'name', 'host', 'addresses', 'vendor', 'model', 'osVersion', 'services', 'macs']),
+    );
 
     const human = await run('device', 'list');
     expect(human.out.split('\n')[0]).toMatch(/^NAME\s+ID\s+ADDRESS\s+VENDOR\s+MODEL$/);

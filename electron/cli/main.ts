@@ -69,7 +69,11 @@ function deviceCommands(cli: Cli, program: Command) {
     .description('add a NAS by name, address, host:port or URL (https://nas:5001, wss://nas/api/current)')
     .argument('<host>', 'name, address, host:port or URL')
     .option('--name <name>', 'the name to show (default: the host)')
-    .addOption(new Option('--vendor <vendor>', 'how to manage it').choices(['auto', ...vendors.filter((v) => v !== 'unknown')]).default('auto'))
+    .addOption(
+      new Option('--vendor <vendor>', 'how to manage it')
+        .choices(['auto', ...vendors.filter((v) => v !== 'unknown')])
+        .default('auto'),
+    )
     .option('--user <user>', 'account to sign in with')
     .option('--ssh-port <port>', 'SSH port', parsePort)
     .option('--identity <file>', 'SSH private key file')
@@ -79,7 +83,10 @@ function deviceCommands(cli: Cli, program: Command) {
     .option('--cert-fingerprint <fingerprint>', 'pin the TLS certificate (SHA256:…)')
     .action(async (host: string, opts, cmd: Command) => {
       if (opts.passwordStdin && opts.apiKeyStdin) {
-        throw new AppError('INVALID_INPUT', 'Give either --password-stdin or --api-key-stdin, not both: stdin holds one line.');
+        throw new AppError(
+          'INVALID_INPUT',
+          'Give either --password-stdin or --api-key-stdin, not both: stdin holds one line.',
+        );
       }
       const params: CommandParams<'devices.add'> = { host, vendor: opts.vendor };
       if (opts.name !== undefined) params.name = opts.name;

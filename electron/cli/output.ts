@@ -10,7 +10,9 @@ export function printable(text: string): string {
 export function table(headers: string[], rows: string[][]): string {
   const cells = [headers, ...rows].map((r) => r.map(printable));
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+  return (
+    cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n'
+  );
 }
 
 export const address = (d: Pick<Device, 'host' | 'port'>) =>

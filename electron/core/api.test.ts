@@ -21,7 +21,12 @@ describe('core service through the dispatcher', () => {
     const added = await core.dispatch('devices.add', { host: '127.0.0.1', name: 'lab', user: 'admin', sshPort: 2222 });
     expect(added.ok).toBe(true);
     const device = (added as { value: Device }).value;
-    expect(device).toMatchObject({ name: 'lab', host: '127.0.0.1', vendor: 'unknown', access: { user: 'admin', sshPort: 2222 } });
+    expect(device).toMatchObject({
+      name: 'lab',
+      host: '127.0.0.1',
+      vendor: 'unknown',
+      access: { user: 'admin', sshPort: 2222 },
+    });
 
     const again = createCore({ configDir, vault: new MemoryVault() }); // a second process sees it
     expect(await again.dispatch('devices.list', {})).toEqual({ ok: true, value: [device] });
@@ -38,10 +43,22 @@ describe('core service through the dispatcher', () => {
     const bad = await core.dispatch('devices.add', { host: 'nas', sshPort: 70000 });
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect((bad as { error: { message: string } }).error.message).toMatch(/sshPort/);
-    expect(await core.dispatch('devices.add', { host: 'nas', extra: 1 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
-    expect(await core.dispatch('devices.add', { host: 'bad host' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
-    expect(await core.dispatch('devices.nuke', {})).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: /Unknown command/ } });
-    expect(await core.dispatch('devices.get', { device: 'ghost' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await core.dispatch('devices.add', { host: 'nas', extra: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
+    expect(await core.dispatch('devices.add', { host: 'bad host' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
+    expect(await core.dispatch('devices.nuke', {})).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: /Unknown command/ },
+    });
+    expect(await core.dispatch('devices.get', { device: 'ghost' })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
   });
 
   it('refuses a duplicate name or address with CONFLICT', async () => {
@@ -89,14 +106,23 @@ describe('core service through the dispatcher', () => {
     const { core } = await setup();
     const seen: string[] = [];
     core.events.on('settings.changed', (s) => seen.push(s.theme));
-    expect(await core.dispatch('settings.set', { theme: 'dark' })).toMatchObject({ ok: true, value: { theme: 'dark', autoReconnect: true } });
-    expect(await core.dispatch('settings.set', { theme: 'purple' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await core.dispatch('settings.set', { theme: 'dark' })).toMatchObject({
+      ok: true,
+      value: { theme: 'dark', autoReconnect: true },
+    });
+    expect(await core.dispatch('settings.set', { theme: 'purple' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
     expect(await core.dispatch('settings.get', {})).toMatchObject({ ok: true, value: { theme: 'dark' } });
     expect(seen).toEqual(['dark']);
   });
 
   it('reports app info', async () => {
     const { core, configDir } = await setup();
-    expect(await core.dispatch('app.info', {})).toMatchObject({ ok: true, value: { name: 'Nasdeck', configDir, keychain: 'available' } });
+    expect(await core.dispatch('app.info', {})).toMatchObject({
+      ok: true,
+      value: { name: 'Nasdeck', configDir, keychain: 'available' },
+    });
   });
 });

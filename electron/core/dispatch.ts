@@ -5,9 +5,7 @@ import { commands, isCommandName, type Envelope, type Handlers } from '../../sha
 import { toWireError } from '../../shared/errors';
 
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
+  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
 }
 
 export type Dispatch = (method: unknown, params: unknown) => Promise<Envelope<unknown>>;
@@ -15,7 +13,10 @@ export type Dispatch = (method: unknown, params: unknown) => Promise<Envelope<un
 export function createDispatch(handlers: Handlers, log: (line: string) => void = () => undefined): Dispatch {
   return async (method, params) => {
     if (!isCommandName(method)) {
-      return { ok: false, error: { code: 'INVALID_INPUT', message: `Unknown command "${String(method).slice(0, 64)}"` } };
+      return {
+        ok: false,
+        error: { code: 'INVALID_INPUT', message: `Unknown command "${String(method).slice(0, 64)}"` },
+      };
     }
     const parsed = commands[method].params.safeParse(params ?? {});
     if (!parsed.success) {

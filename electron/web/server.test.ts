@@ -18,7 +18,10 @@ beforeEach(async () => {
   await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>Nasdeck</title>');
   await writeFile(join(staticDir, 'assets', 'app.js'), 'console.log(1)');
   await writeFile(join(base, 'secret.txt'), 'outside');
-  host = await startWebHost({ core: createCore({ configDir: join(base, 'config'), vault: new MemoryVault() }), staticDir });
+  host = await startWebHost({
+    core: createCore({ configDir: join(base, 'config'), vault: new MemoryVault() }),
+    staticDir,
+  });
 });
 afterEach(() => host.close());
 
@@ -46,11 +49,16 @@ function nextMessage(ws: WebSocket, predicate: (m: ServerMessage) => boolean): P
 
 function get(path: string, hostHeader?: string): Promise<{ status: number; body: string; csp?: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: host.port, path, headers: hostHeader ? { host: hostHeader } : {} }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, body, csp: res.headers['content-security-policy'] as string }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port: host.port, path, headers: hostHeader ? { host: hostHeader } : {} },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, body, csp: res.headers['content-security-policy'] as string }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });

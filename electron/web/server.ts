@@ -78,7 +78,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     try {
       const body = await readFile(await realpath(file));
-      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
       res.writeHead(404, SECURITY_HEADERS).end();

@@ -39,7 +39,10 @@ export class DeviceRegistry {
 
   async get(ref: string): Promise<Device> {
     const device = findDevice(await this.list(), ref);
-    if (!device) throw new AppError('NOT_FOUND', `No device "${ref}". \`nasdeck device list\` shows the known devices.`, { device: ref });
+    if (!device)
+      throw new AppError('NOT_FOUND', `No device "${ref}". \`nasdeck device list\` shows the known devices.`, {
+        device: ref,
+      });
     return device;
   }
 
@@ -119,7 +122,10 @@ export class DeviceRegistry {
     }
     const byName = devices.find((d) => sameName(d.name, name) || d.id === name);
     if (byName) {
-      throw new AppError('CONFLICT', `A device named "${byName.name}" already exists.`, { field: 'name', existing: byName.id });
+      throw new AppError('CONFLICT', `A device named "${byName.name}" already exists.`, {
+        field: 'name',
+        existing: byName.id,
+      });
     }
   }
 

@@ -47,7 +47,8 @@ export function parseHost(input: string): ParsedHost {
       return invalid(`"${text}" is not a valid URL`, input);
     }
     if (!URL_SCHEMES.has(url.protocol)) invalid(`URLs starting with ${url.protocol}// are not supported`, input);
-    if (url.username || url.password) invalid('Put the user name in --user and the password in the keychain, not in the URL', input);
+    if (url.username || url.password)
+      invalid('Put the user name in --user and the password in the keychain, not in the URL', input);
     const host = checkHost(url.hostname.replace(/^\[(.*)\]$/, '$1'), input);
     return { host, ...(url.port ? { port: Number(url.port) } : {}), url: url.toString() };
   }
@@ -62,7 +63,8 @@ export function parseHost(input: string): ParsedHost {
   if (isIP(text) === 6) return { host: text };
   const colon = text.lastIndexOf(':');
   if (colon >= 0) {
-    if (text.indexOf(':') !== colon) invalid(`"${text}" is not a valid address (IPv6 needs [brackets] with a port)`, input);
+    if (text.indexOf(':') !== colon)
+      invalid(`"${text}" is not a valid address (IPv6 needs [brackets] with a port)`, input);
     return { host: checkHost(text.slice(0, colon), input), port: checkPort(text.slice(colon + 1), input) };
   }
   return { host: checkHost(text, input) };

@@ -27,8 +27,10 @@ describe('JobManager', () => {
 
   it('cancels through the signal', async () => {
     const jobs = new JobManager(new EventBus());
-    const job = jobs.start('test', 'Forever', (ctx) =>
-      new Promise<void>((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+    const job = jobs.start(
+      'test',
+      'Forever',
+      (ctx) => new Promise<void>((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
     );
     jobs.cancel(job.id);
     const final = await jobs.wait(job.id);

@@ -34,10 +34,12 @@ export class KeytarVault implements SecretVault {
   constructor(options: KeytarVaultOptions = {}) {
     this.service = options.service ?? KEYCHAIN_SERVICE;
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.load = options.load ?? (async () => {
-      const mod = (await import('keytar')) as Keytar & { default?: Keytar };
-      return mod.default ?? mod;
-    });
+    this.load =
+      options.load ??
+      (async () => {
+        const mod = (await import('keytar')) as Keytar & { default?: Keytar };
+        return mod.default ?? mod;
+      });
   }
 
   get(account: string): Promise<string | null> {
@@ -74,7 +76,12 @@ export class KeytarVault implements SecretVault {
       ]);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      throw new AppError('KEYCHAIN_UNAVAILABLE', `Could not ${what} the system keychain: ${reason}`, { reason }, { cause: err });
+      throw new AppError(
+        'KEYCHAIN_UNAVAILABLE',
+        `Could not ${what} the system keychain: ${reason}`,
+        { reason },
+        { cause: err },
+      );
     } finally {
       clearTimeout(timer);
     }

@@ -28,7 +28,14 @@ describe('ConfigStore', () => {
     await Promise.all(
       Array.from({ length: 25 }, (_, i) =>
         store.mutate((c) => {
-          c.mounts.push({ id: String(i), name: `m${i}`, url: 'smb://h/s', mountPoint: '/m', persistent: false, autoReconnect: true });
+          c.mounts.push({
+            id: String(i),
+            name: `m${i}`,
+            url: 'smb://h/s',
+            mountPoint: '/m',
+            persistent: false,
+            autoReconnect: true,
+          });
         }),
       ),
     );
@@ -85,7 +92,9 @@ describe('ConfigStore', () => {
         w.kill('SIGKILL');
         kills += 1;
       }
-      await Promise.all(writers.map((w) => new Promise((r) => (w.exitCode !== null || w.signalCode ? r(null) : w.once('exit', r)))));
+      await Promise.all(
+        writers.map((w) => new Promise((r) => (w.exitCode !== null || w.signalCode ? r(null) : w.once('exit', r)))),
+      );
       const text = await readFile(join(dir, CONFIG_FILE), 'utf8');
       const parsed = configSchema.parse(JSON.parse(text)); // throws on a torn or invalid file
       expect(parsed.version).toBe(1);

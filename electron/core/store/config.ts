@@ -144,12 +144,14 @@ export class ConfigStore {
 
   /** Read-modify-write under the lock. `change` may return a value to hand back to the caller. */
   mutate<T>(change: (config: Config) => T | Promise<T>): Promise<T> {
-    const run = this.queue.then(() => this.withLock(async () => {
-      const config = await this.read();
-      const value = await change(config);
-      await this.write(config);
-      return value;
-    }));
+    const run = this.queue.then(() =>
+      this.withLock(async () => {
+        const config = await this.read();
+        const value = await change(config);
+        await this.write(config);
+        return value;
+      }),
+    );
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -180,7 +182,11 @@ export class ConfigStore {
     }
     // fsync the directory so the rename itself survives a power cut.
     const dirHandle = await open(this.dir, 'r').catch(() => null);
-    if (dirHandle) await dirHandle.sync().catch(() => undefined).finally(() => dirHandle.close());
+    if (dirHandle)
+      await dirHandle
+        .sync()
+        .catch(() => undefined)
+        .finally(() => dirHandle.close());
   }
 
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {

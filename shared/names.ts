@@ -1,0 +1,26 @@
+// The names of every command and event, apart from their schemas, so the sandboxed preload can
+// check them without bundling zod. shared/api.ts fails to compile if the two lists drift apart.
+export const commandNames = [
+  'app.info',
+  'settings.get',
+  'settings.set',
+  'devices.list',
+  'devices.get',
+  'devices.add',
+  'devices.remove',
+  'jobs.list',
+  'jobs.get',
+  'jobs.cancel',
+] as const;
+export type CommandName = (typeof commandNames)[number];
+
+export const eventNames = ['devices.changed', 'settings.changed', 'jobs.progress'] as const;
+export type EventName = (typeof eventNames)[number];
+
+export function isCommandName(value: unknown): value is CommandName {
+  return typeof value === 'string' && (commandNames as readonly string[]).includes(value);
+}
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && (eventNames as readonly string[]).includes(value);
+}
