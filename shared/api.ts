@@ -1,7 +1,7 @@
 // The API contract, written once: every command (name → params schema → result type) and every
 // pushed event. The Electron IPC bridge, the WebSocket bridge, the CLI and the tests all use it.
 import type { z } from 'zod';
-import type { AppInfo, Device, Job, Settings } from './domain';
+import type { AppInfo, Device, DiscoveredDevice, Job, Settings } from './domain';
 import type { WireError } from './errors';
 import type { CommandName, EventName } from './names';
 import * as s from './schemas';
@@ -32,6 +32,11 @@ export const commands = {
   'devices.get': query<Device>()(s.deviceRefParams),
   'devices.add': mutation<Device>()(s.devicesAddParams),
   'devices.remove': mutation<{ removed: Device }>()(s.deviceRefParams),
+  'devices.wake': mutation<{ macs: string[]; sentTo: string[] }>()(s.deviceRefParams),
+  'discovery.start': query<{ running: boolean }>()(s.empty),
+  'discovery.stop': query<{ running: boolean }>()(s.empty),
+  'discovery.list': query<DiscoveredDevice[]>()(s.empty),
+  'discovery.probe': query<DiscoveredDevice[]>()(s.probeParams),
   'jobs.list': query<Job[]>()(s.empty),
   'jobs.get': query<Job>()(s.jobRefParams),
   'jobs.cancel': mutation<Job>()(s.jobRefParams),
@@ -47,6 +52,9 @@ export interface Events {
   'devices.changed': { devices: Device[] };
   'settings.changed': Settings;
   'jobs.progress': Job;
+  'discovery.deviceFound': DiscoveredDevice;
+  'discovery.deviceUpdated': DiscoveredDevice;
+  'discovery.deviceLost': DiscoveredDevice;
 }
 // Every event name has a payload type, and every payload an event name.
 type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;

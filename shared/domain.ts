@@ -41,6 +41,24 @@ export interface Device {
   addedAt: string;
 }
 
+/** A device seen on the network (not necessarily added to the device list). */
+export interface DiscoveredDevice {
+  id: string;
+  name: string;
+  hostname: string | null;
+  addresses: string[];
+  vendor: Vendor;
+  model: string | null;
+  osVersion: string | null;
+  serial: string | null;
+  services: ServiceEndpoint[];
+  macs: string[];
+  /** Which discovery methods saw it: mdns, wsd, synology-finder, probe. */
+  sources: string[];
+  firstSeen: string;
+  lastSeen: string;
+}
+
 export interface Pool {
   id: string;
   name: string;

@@ -8,13 +8,25 @@ export const commandNames = [
   'devices.get',
   'devices.add',
   'devices.remove',
+  'devices.wake',
+  'discovery.start',
+  'discovery.stop',
+  'discovery.list',
+  'discovery.probe',
   'jobs.list',
   'jobs.get',
   'jobs.cancel',
 ] as const;
 export type CommandName = (typeof commandNames)[number];
 
-export const eventNames = ['devices.changed', 'settings.changed', 'jobs.progress'] as const;
+export const eventNames = [
+  'devices.changed',
+  'settings.changed',
+  'jobs.progress',
+  'discovery.deviceFound',
+  'discovery.deviceUpdated',
+  'discovery.deviceLost',
+] as const;
 export type EventName = (typeof eventNames)[number];
 
 export function isCommandName(value: unknown): value is CommandName {

@@ -63,3 +63,23 @@ export const settingsPatch = z
   .strict();
 
 export const jobRefParams = z.object({ id: z.string().min(1).max(64) }).strict();
+
+/** Hosts or IPv4 CIDR ranges to probe (`nasdeck discover --probe`). */
+export const probeParams = z
+  .object({
+    targets: z
+      .array(
+        z
+          .string()
+          .trim()
+          .min(1)
+          .max(255)
+          .regex(
+            /^[A-Za-z0-9.:-]+(\/\d{1,2})?$/,
+            'Expected a host name, an address or a CIDR range like 192.168.1.0/24',
+          ),
+      )
+      .min(1)
+      .max(16),
+  })
+  .strict();

@@ -6,8 +6,7 @@ import { vendors } from '../../shared/domain';
 import { AppError, exitCodes, toWireError } from '../../shared/errors';
 import { APP_VERSION, createCore, type Core, type CoreOptions } from '../core/api';
 import { readSecret, type CliIo } from './io';
-import { deviceDetails, deviceTable, printable } from './output';
-import { formatError } from './output';
+import { deviceDetails, deviceTable, discoveredLine, discoveredTable, formatError, printable } from './output';
 
 interface GlobalOptions {
   json?: boolean;
@@ -35,7 +34,7 @@ class Cli {
     return cmd.optsWithGlobals<GlobalOptions>();
   }
 
-  private core(cmd: Command): Core {
+  core(cmd: Command): Core {
     const configDir = this.globals(cmd).configDir ?? this.io.env.NASDECK_CONFIG_DIR;
     this.coreInstance ??= createCore({ ...this.deps.coreOptions, ...(configDir ? { configDir } : {}) });
     return this.coreInstance;
@@ -46,6 +45,10 @@ class Cli {
     const envelope = await this.core(cmd).dispatch(method, params);
     if (!envelope.ok) throw envelope.error;
     return envelope.value as CommandResult<N>;
+  }
+
+  async close() {
+    await this.coreInstance?.close();
   }
 
   print(cmd: Command, value: unknown, human: () => string) {
@@ -119,12 +122,73 @@ function deviceCommands(cli: Cli, program: Command) {
     });
 
   device
+    .command('wake')
+    .description('send Wake-on-LAN to a device (to every MAC address learned for it)')
+    .argument('<device>', 'id or name')
+    .action(async (ref: string, _opts, cmd: Command) => {
+      const result = await cli.call(cmd, 'devices.wake', { device: ref });
+      cli.print(cmd, result, () => `Sent Wake-on-LAN for ${result.macs.join(', ')} to ${result.sentTo.join(', ')}.\n`);
+    });
+
+  device
     .command('remove')
     .description('forget a device and its keychain entries')
     .argument('<device>', 'id or name')
     .action(async (ref: string, _opts, cmd: Command) => {
       const { removed } = await cli.call(cmd, 'devices.remove', { device: ref });
       cli.print(cmd, { removed }, () => `Removed ${printable(removed.name)} (${removed.id}).\n`);
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0.1 || n > 3600)
+    throw new AppError('INVALID_INPUT', `--timeout takes seconds between 0.1 and 3600, not "${printable(value)}".`);
+  return n;
+}
+
+function discoveryCommands(cli: Cli, program: Command) {
+  program
+    .command('discover')
+    .description('find NAS devices on the network (mDNS/DNS-SD, WS-Discovery, and --probe)')
+    .option('--timeout <seconds>', 'how long to listen', parseSeconds, 2)
+    .option('--watch', 'keep listening and print devices as they come and go (Ctrl+C to stop)')
+    .option('--probe <host|cidr>', 'also probe the management ports of a host or IPv4 range (repeatable)', collect, [])
+    .action(async (opts: { timeout: number; watch?: boolean; probe: string[] }, cmd: Command) => {
+      const json = cli.globals(cmd).json;
+      const core = cli.core(cmd);
+      if (opts.watch) {
+        for (const [event, mark] of [
+          ['discovery.deviceFound', '+'],
+          ['discovery.deviceUpdated', '~'],
+          ['discovery.deviceLost', '-'],
+        ] as const) {
+          core.events.on(event, (d) =>
+            cli.io.stdout(
+              json ? `${JSON.stringify({ event: event.slice(10), device: d })}\n` : `${mark} ${discoveredLine(d)}\n`,
+            ),
+          );
+        }
+      }
+      await cli.call(cmd, 'discovery.start', {});
+      if (opts.probe.length) {
+        await cli.call(cmd, 'discovery.probe', { targets: opts.probe });
+      }
+      if (opts.watch) {
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+      } else {
+        await new Promise((r) => setTimeout(r, opts.timeout * 1000));
+      }
+      const devices = await cli.call(cmd, 'discovery.list', {});
+      await cli.call(cmd, 'discovery.stop', {});
+      if (!opts.watch) cli.print(cmd, devices, () => discoveredTable(devices));
     });
 }
 
@@ -140,6 +204,7 @@ function buildProgram(deps: CliDeps): { program: Command; cli: Cli } {
     .exitOverride()
     .configureOutput({ writeOut: (t) => deps.io.stdout(t), writeErr: (t) => deps.io.stderr(t) });
   deviceCommands(cli, program);
+  discoveryCommands(cli, program);
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput({ writeOut: (t) => deps.io.stdout(t), writeErr: (t) => deps.io.stderr(t) });
   }
@@ -148,7 +213,7 @@ function buildProgram(deps: CliDeps): { program: Command; cli: Cli } {
 
 /** Runs one CLI invocation and returns its exit code (0 ok, 2 invalid input, … per CLI.md). */
 export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
-  const { program } = buildProgram(deps);
+  const { program, cli } = buildProgram(deps);
   const json = argv.includes('--json');
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -161,5 +226,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     const error = toWireError(err);
     deps.io.stderr(formatError(error, json));
     return exitCodes[error.code] ?? 1;
+  } finally {
+    await cli.close();
   }
 }

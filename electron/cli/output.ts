@@ -1,5 +1,5 @@
 // Human output by default, one JSON document with --json; errors the same way on stderr.
-import type { Device } from '../../shared/domain';
+import type { Device, DiscoveredDevice } from '../../shared/domain';
 import { errorWords, type WireError } from '../../shared/errors';
 
 /** Strip terminal control sequences from untrusted text (device names come from the network). */
@@ -53,4 +53,36 @@ export function formatError(error: WireError, json: boolean): string {
   const words = errorWords[error.code];
   const head = words && words.title !== error.message ? `${words.title}: ${error.message}` : error.message;
   return `error: ${printable(head)}\n${words?.fix ? `  ${words.fix}\n` : ''}`;
+}
+
+const vendorNames: Record<string, string> = {
+  synology: 'Synology',
+  truenas: 'TrueNAS',
+  qnap: 'QNAP',
+  unraid: 'Unraid',
+  omv: 'OpenMediaVault',
+  linux: 'Linux',
+  windows: 'Windows',
+  unknown: '?',
+};
+
+export function discoveredLine(d: DiscoveredDevice): string {
+  const model = [vendorNames[d.vendor] ?? d.vendor, d.model, d.osVersion].filter(Boolean).join(' ');
+  return printable(`${d.name}  ${d.addresses.join(',') || '-'}  ${model}  [${d.sources.join(',')}]`);
+}
+
+export function discoveredTable(devices: DiscoveredDevice[]): string {
+  if (devices.length === 0)
+    return 'No NAS found. Try a longer --timeout, or --probe ADDRESS for a device that does not announce itself.\n';
+  return table(
+    ['NAME', 'VENDOR', 'MODEL', 'OS', 'ADDRESSES', 'SERVICES'],
+    devices.map((d) => [
+      d.name,
+      vendorNames[d.vendor] ?? d.vendor,
+      d.model ?? '-',
+      d.osVersion ?? '-',
+      d.addresses.join(', ') || '-',
+      [...new Set(d.services.map((s) => s.type.replace(/^_|\._tcp$/g, '')))].join(' ') || '-',
+    ]),
+  );
 }

@@ -2,7 +2,10 @@
 // Every front door (Electron IPC, browser mode, CLI, tests) goes through `dispatch`.
 import type { Handlers } from '../../shared/api';
 import type { AppInfo } from '../../shared/domain';
+import { AppError } from '../../shared/errors';
 import { DeviceRegistry } from './devices/devices';
+import { sendWake, wakeTargets } from './devices/wake';
+import { Discovery, type DiscoveryOptions } from './discovery';
 import { createDispatch, type Dispatch } from './dispatch';
 import { EventBus } from './events';
 import { JobManager } from './jobs/jobs';
@@ -16,6 +19,7 @@ export interface CoreOptions {
   configDir?: string;
   vault?: SecretVault;
   log?: (line: string) => void;
+  discovery?: DiscoveryOptions;
 }
 
 export interface Core {
@@ -24,6 +28,9 @@ export interface Core {
   events: EventBus;
   jobs: JobManager;
   store: ConfigStore;
+  discovery: Discovery;
+  /** Stops background work (discovery sockets and timers) so the process can exit. */
+  close(): Promise<void>;
 }
 
 export function createCore(options: CoreOptions = {}): Core {
@@ -33,6 +40,10 @@ export function createCore(options: CoreOptions = {}): Core {
   const vault = options.vault ?? new KeytarVault();
   const jobs = new JobManager(events);
   const devices = new DeviceRegistry(store, vault, events);
+  const discovery = new Discovery(events, {
+    ...options.discovery,
+    onSeen: (seen) => void devices.learn(seen).catch(() => undefined),
+  });
 
   const handlers: Handlers = {
     'app.info': async (): Promise<AppInfo> => ({
@@ -52,10 +63,42 @@ export function createCore(options: CoreOptions = {}): Core {
     'devices.get': ({ device }) => devices.get(device),
     'devices.add': (params) => devices.add(params),
     'devices.remove': ({ device }) => devices.remove(device),
+    'devices.wake': async ({ device }) => {
+      const saved = await devices.get(device);
+      const seen = discovery.list().find((d) => d.addresses.includes(saved.host) || d.hostname === saved.host);
+      const macs = [...new Set([...saved.macs, ...(seen?.macs ?? [])])];
+      if (macs.length === 0) {
+        throw new AppError('NOT_SUPPORTED', `No MAC address is known for "${saved.name}" yet.`, {
+          fix: 'Let Nasdeck discover it once while it is awake; it remembers its MAC addresses for Wake-on-LAN.',
+        });
+      }
+      return { macs, sentTo: await sendWake(macs, wakeTargets(seen ? discovery.table.seenVia(seen.id) : undefined)) };
+    },
+    'discovery.start': async () => {
+      await discovery.start();
+      return { running: true };
+    },
+    'discovery.stop': async () => {
+      await discovery.stop();
+      return { running: false };
+    },
+    'discovery.list': async () => discovery.list(),
+    'discovery.probe': async ({ targets }) => {
+      await discovery.probe(targets);
+      return discovery.list();
+    },
     'jobs.list': async () => jobs.list(),
     'jobs.get': async ({ id }) => jobs.get(id),
     'jobs.cancel': async ({ id }) => jobs.cancel(id),
   };
 
-  return { handlers, dispatch: createDispatch(handlers, options.log), events, jobs, store };
+  return {
+    handlers,
+    dispatch: createDispatch(handlers, options.log),
+    events,
+    jobs,
+    store,
+    discovery,
+    close: () => discovery.stop(),
+  };
 }

@@ -1,7 +1,7 @@
 // The device list: manual add by address, persisted in the config file; secrets go to the keychain.
 import { randomBytes } from 'node:crypto';
 import type { ParsedParams } from '../../../shared/api';
-import type { Device, DeviceAccess } from '../../../shared/domain';
+import type { Device, DeviceAccess, DiscoveredDevice } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { EventBus } from '../events';
 import type { SecretVault } from '../secrets/vault';
@@ -110,6 +110,28 @@ export class DeviceRegistry {
     }
     await this.changed();
     return { removed };
+  }
+
+  /** A saved device seen on the network learns its MACs, addresses and, if unknown, vendor and model. */
+  async learn(seen: DiscoveredDevice): Promise<void> {
+    const matches = (d: Device) =>
+      seen.addresses.includes(d.host) || (seen.hostname !== null && sameName(seen.hostname, d.host));
+    if (!(await this.list()).some(matches)) return;
+    const changed = await this.store.mutate((config) => {
+      let any = false;
+      for (const d of config.devices.filter(matches)) {
+        const before = JSON.stringify(d);
+        d.macs = [...new Set([...d.macs, ...seen.macs])].slice(0, 8);
+        d.addresses = [...new Set([...seen.addresses, ...d.addresses])].slice(0, 16);
+        if (d.vendor === 'unknown') d.vendor = seen.vendor;
+        d.model ??= seen.model;
+        d.osVersion ??= seen.osVersion;
+        if (d.services.length === 0) d.services = seen.services;
+        any ||= JSON.stringify(d) !== before;
+      }
+      return any;
+    });
+    if (changed) await this.changed();
   }
 
   private checkConflicts(devices: readonly Device[], name: string, host: string, port: number | undefined) {

@@ -1,0 +1,95 @@
+// Discovery: every source behind one interface, merged into one live device table whose
+// changes go out as discovery.* events. The CLI scans for a while; the app keeps it running.
+import type { DiscoveredDevice } from '../../../shared/domain';
+import type { EventBus } from '../events';
+import { MdnsSource } from './mdns';
+import { ProbeSource } from './probe';
+import type { DiscoverySource } from './sighting';
+import { DeviceTable } from './table';
+import { WsdSource } from './wsd';
+
+export interface DiscoveryOptions {
+  /** Local IPv4 addresses to discover on; default every non-internal interface. */
+  interfaces?: string[];
+  /** Replaces the default sources (tests). */
+  sources?: () => DiscoverySource[];
+  /** Told about every device seen, so saved devices learn MACs and addresses. */
+  onSeen?: (device: DiscoveredDevice) => void;
+}
+
+export class Discovery {
+  readonly table: DeviceTable;
+  private running: DiscoverySource[] = [];
+  private expiry: NodeJS.Timeout | undefined;
+  private probes = new Set<ProbeSource>();
+
+  constructor(
+    private readonly events: EventBus,
+    private readonly options: DiscoveryOptions = {},
+  ) {
+    this.table = new DeviceTable({
+      onChange: (change, device) => {
+        const event =
+          change === 'found'
+            ? 'discovery.deviceFound'
+            : change === 'updated'
+              ? 'discovery.deviceUpdated'
+              : 'discovery.deviceLost';
+        this.events.emit(event, device);
+        if (change !== 'lost') this.options.onSeen?.(device);
+      },
+    });
+  }
+
+  get isRunning() {
+    return this.running.length > 0;
+  }
+
+  private defaultSources(): DiscoverySource[] {
+    const interfaces = this.options.interfaces;
+    return [new MdnsSource(interfaces ? { interfaces } : {}), new WsdSource(interfaces ? { interfaces } : {})];
+  }
+
+  /** Starts the passive sources (idempotent); a refresh if they already run. */
+  async start(): Promise<void> {
+    if (this.running.length) {
+      for (const s of this.running) s.refresh?.();
+      return;
+    }
+    const sources = this.options.sources?.() ?? this.defaultSources();
+    const started: DiscoverySource[] = [];
+    for (const source of sources) {
+      try {
+        await source.start((s) => this.table.add(s));
+        started.push(source);
+      } catch {
+        // One source that cannot start (its port taken by a vendor finder) must not stop the others.
+      }
+    }
+    this.running = started;
+    this.expiry = setInterval(() => this.table.expire(), 1000);
+  }
+
+  /** Probes hosts or CIDR ranges once; resolves when every port has answered or timed out. */
+  async probe(targets: string[], onProgress?: (done: number, total: number) => void): Promise<void> {
+    const source = new ProbeSource({ targets, ...(onProgress ? { onProgress } : {}) });
+    this.probes.add(source);
+    try {
+      await source.start((s) => this.table.add(s));
+    } finally {
+      this.probes.delete(source);
+    }
+  }
+
+  list(): DiscoveredDevice[] {
+    return this.table.list();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.expiry);
+    this.expiry = undefined;
+    const sources = [...this.running, ...this.probes];
+    this.running = [];
+    await Promise.all(sources.map((s) => s.stop().catch(() => undefined)));
+  }
+}
