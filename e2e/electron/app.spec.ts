@@ -19,10 +19,10 @@ function electronBinary(): string | null {
 }
 
 const binary = electronBinary();
-test.skip(
-  !binary,
-  'SKIPPED: no Electron binary in node_modules/electron (its download from GitHub releases is unreachable on this machine). Run `npm install` where it can download to run these.',
-);
+const SKIP_REASON =
+  'SKIPPED Electron e2e: no Electron binary in node_modules/electron (its download from GitHub releases is unreachable on this machine). Run `npm install` where it can download to run these.';
+if (!binary) console.log(SKIP_REASON);
+test.skip(!binary, SKIP_REASON);
 
 let app: ElectronApplication;
 
@@ -44,7 +44,10 @@ test('starts hardened: no Node in the page, only the contract bridge', async () 
   expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
   expect(await page.evaluate(() => typeof (window as unknown as { process?: unknown }).process)).toBe('undefined');
   const unknown = await page.evaluate(() =>
-    (window as unknown as { nasdeck: { call(m: string, p: unknown): Promise<unknown> } }).nasdeck.call('shell.exec', {}),
+    (window as unknown as { nasdeck: { call(m: string, p: unknown): Promise<unknown> } }).nasdeck.call(
+      'shell.exec',
+      {},
+    ),
   );
   expect(unknown).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
   // Sandboxed: the preload has no Node, so `process.versions.node` is absent there too.

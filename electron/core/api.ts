@@ -1,5 +1,6 @@
 // Builds the service object that implements the contract (shared/api.ts) from the capabilities.
 // Every front door (Electron IPC, browser mode, CLI, tests) goes through `dispatch`.
+import { mkdir } from 'node:fs/promises';
 import type { Handlers } from '../../shared/api';
 import type { AppInfo } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
@@ -29,6 +30,8 @@ export interface Core {
   jobs: JobManager;
   store: ConfigStore;
   discovery: Discovery;
+  /** Follows config changes made by other processes (the CLI) and emits them as events. */
+  watchConfig(): void;
   /** Stops background work (discovery sockets and timers) so the process can exit. */
   close(): Promise<void>;
 }
@@ -44,6 +47,8 @@ export function createCore(options: CoreOptions = {}): Core {
     ...options.discovery,
     onSeen: (seen) => void devices.learn(seen).catch(() => undefined),
   });
+
+  let stopWatching: (() => void) | undefined;
 
   const handlers: Handlers = {
     'app.info': async (): Promise<AppInfo> => ({
@@ -99,6 +104,24 @@ export function createCore(options: CoreOptions = {}): Core {
     jobs,
     store,
     discovery,
-    close: () => discovery.stop(),
+    watchConfig() {
+      if (stopWatching) return;
+      void mkdir(configDir, { recursive: true, mode: 0o700 }).then(() => {
+        let last = '';
+        stopWatching = store.watch(async () => {
+          const config = await store.read().catch(() => null);
+          if (!config) return;
+          const text = JSON.stringify(config);
+          if (text === last) return;
+          last = text;
+          events.emit('devices.changed', { devices: config.devices });
+          events.emit('settings.changed', config.settings);
+        });
+      });
+    },
+    close: async () => {
+      stopWatching?.();
+      await discovery.stop();
+    },
   };
 }

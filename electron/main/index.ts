@@ -47,6 +47,8 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(() => {
     const core = createCore({ log: (line) => console.error(line) });
+    core.watchConfig();
+    app.on('will-quit', () => void core.close());
     hardenSessions(isAppUrl);
     const isTrustedFrame = (frame: WebFrameMain | null) => !!frame && frame === frame.top && isAppUrl(frame.url);
     registerIpc(core, isTrustedFrame, () => BrowserWindow.getAllWindows());

@@ -21,11 +21,12 @@ function rendererDir(): string {
 const portArg = process.argv.indexOf('--port');
 const port = Number(portArg > 0 ? process.argv[portArg + 1] : (process.env.NASDECK_WEB_PORT ?? 0));
 const core = createCore({ log: (line) => process.stderr.write(`${line}\n`) });
+core.watchConfig();
 const host = await startWebHost({ core, staticDir: rendererDir(), port });
 process.stdout.write(
   `Nasdeck is running in browser mode. Open this URL (it contains this run's access token):\n${host.url}\n`,
 );
 
-const stop = () => void host.close().then(() => process.exit(0));
+const stop = () => void Promise.all([host.close(), core.close()]).then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

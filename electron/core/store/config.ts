@@ -2,6 +2,7 @@
 // with a lock file so the app and the CLI never interleave their read-modify-write cycles.
 // Secrets never go here: they live in the keychain (../secrets/vault.ts).
 import { randomBytes } from 'node:crypto';
+import { watch } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -154,6 +155,27 @@ export class ConfigStore {
     );
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Calls back (debounced) when another process replaces the file, e.g. the CLI while the app runs. */
+  watch(onChange: () => void, debounceMs = 100): () => void {
+    let timer: NodeJS.Timeout | undefined;
+    let watcher: ReturnType<typeof watch> | undefined;
+    try {
+      // Watch the directory: an atomic save replaces the file, which a file watch would lose.
+      watcher = watch(this.dir, { persistent: false }, (_event, name) => {
+        if (name !== CONFIG_FILE) return;
+        clearTimeout(timer);
+        timer = setTimeout(onChange, debounceMs);
+      });
+      watcher.on('error', () => undefined);
+    } catch {
+      // No directory yet: nothing saved, nothing to follow until this process saves.
+    }
+    return () => {
+      clearTimeout(timer);
+      watcher?.close();
+    };
   }
 
   private async quarantine(reason: string): Promise<Config> {
