@@ -51,7 +51,7 @@ else
 fi
 step "browser + Electron e2e" npx playwright test -c e2e/playwright.config.ts
 if is_root; then
-  step "lab leaves nothing behind" npx tsx e2e/lab/cli.ts check-clean
+  step "lab leaves nothing behind" npx tsx e2e/lab/cli.ts check-clean --all
 fi
 
 node e2e/summary.mjs "$out" || true
