@@ -10,6 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['shared/**/*.test.ts', 'electron/**/*.test.ts'],
+          exclude: ['**/*.lab.test.ts', '**/node_modules/**'],
           environment: 'node',
           testTimeout: 20_000,
         },
@@ -27,7 +28,8 @@ export default defineConfig({
       {
         test: {
           name: 'lab',
-          include: ['e2e/lab/**/*.test.ts'],
+          // The lab's own suites, and capability tests against the lab beside their source (*.lab.test.ts).
+          include: ['e2e/lab/**/*.test.ts', 'electron/**/*.lab.test.ts'],
           environment: 'node',
           globalSetup: ['e2e/lab/global-setup.ts'],
           fileParallelism: false,

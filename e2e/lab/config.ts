@@ -45,6 +45,10 @@ export interface Naming {
   /** first three octets, e.g. "10.123.45" */
   subnet: string;
   clientAddr: string;
+  /** A veth from the root namespace onto the lab bridge, so tests and the app under test reach the NAS directly. */
+  hostLink: string;
+  hostLinkPeer: string;
+  hostAddr: string;
   adminUser: string;
   smbUser: string;
   sudoersFile: string;
@@ -65,6 +69,9 @@ export function naming(instance: string): Naming {
     bridge: `${instance}-br`,
     subnet,
     clientAddr: `${subnet}.1`,
+    hostLink: `${instance}-host`,
+    hostLinkPeer: `${instance}-hbr`,
+    hostAddr: `${subnet}.254`,
     adminUser: `${instance}-admin`,
     smbUser: `${instance}-smb`,
     sudoersFile: `/etc/sudoers.d/${instance}-lab`,
@@ -165,6 +172,8 @@ export interface LabState {
   startedAt: string;
   upSeconds?: number;
   client: { namespace: string; bridge: string; address: string; subnet: string };
+  /** The root namespace's own leg on the lab bridge (unicast only: discovery runs in the client namespace). */
+  host?: { interface: string; address: string };
   admin?: { user: string; password: string };
   nas: NasState[];
 }

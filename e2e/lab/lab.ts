@@ -364,6 +364,14 @@ async function setupTopology(state: LabState, nasList: NasNaming[], log: Log): P
   await ip('-n', c, 'link', 'set', n.bridge, 'up');
   // no default route here: give multicast a route so unbound sockets don't get ENETUNREACH
   await ip('-n', c, 'route', 'add', '224.0.0.0/4', 'dev', n.bridge);
+  // The root namespace's leg on the bridge: only the lab /24 is routed over it (a connected
+  // route), so nothing from the lab can leave this machine and nothing else is touched.
+  await ip('link', 'add', n.hostLink, 'type', 'veth', 'peer', 'name', n.hostLinkPeer, 'netns', c);
+  await must(['sysctl', '-q', '-w', `net.ipv6.conf.${n.hostLink}.disable_ipv6=1`]);
+  await ip('addr', 'add', `${n.hostAddr}/24`, 'dev', n.hostLink);
+  await ip('-n', c, 'link', 'set', n.hostLinkPeer, 'master', n.bridge);
+  await ip('-n', c, 'link', 'set', n.hostLinkPeer, 'up');
+  await ip('link', 'set', n.hostLink, 'up');
   await Promise.all(
     nasList.map(async (nas) => {
       await ip('netns', 'add', nas.namespace);
@@ -854,6 +862,7 @@ export async function up(opts: UpOptions = {}): Promise<LabState> {
     phase: 'starting',
     startedAt: new Date().toISOString(),
     client: { namespace: n.clientNs, bridge: n.bridge, address: n.clientAddr, subnet: `${n.subnet}.0/24` },
+    host: { interface: n.hostLink, address: n.hostAddr },
     nas: [],
   };
   writeState(state);
@@ -1052,6 +1061,7 @@ export async function down(instance = DEFAULT_INSTANCE, opts: { log?: Log } = {}
 
   // 4. namespaces (deleting the client ns deletes the bridge and every veth pair)
   for (const ns of netns) await run(['ip', 'netns', 'del', ns]);
+  if ((await run(['ip', 'link', 'show', n.hostLink])).code === 0) await run(['ip', 'link', 'del', n.hostLink]);
 
   // 5. users, sudoers drop-in
   rmSync(n.sudoersFile, { force: true });

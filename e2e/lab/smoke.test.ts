@@ -328,3 +328,24 @@ describe('discovery', () => {
     expect(st.stdout).toMatch(new RegExp(`${name}\\s+<20>`));
   });
 });
+
+describe('host link (root namespace → lab bridge)', () => {
+  it('reaches every NAS from the root namespace over its own veth, and only the lab subnet goes there', async () => {
+    const { connect } = await import('node:net');
+    const host = state.host!;
+    for (const n of state.nas) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const s = connect({ host: n.address, port: 22, localAddress: host.address, timeout: 3000 });
+        s.once('connect', () => (s.destroy(), resolve(true)));
+        s.once('error', () => resolve(false));
+        s.once('timeout', () => (s.destroy(), resolve(false)));
+      });
+      expect(ok, `${n.address}:22 from ${host.address}`).toBe(true);
+    }
+    const { run } = await import('./proc');
+    const routes = await run(['ip', '-o', 'route', 'show', 'dev', host.interface]);
+    expect(routes.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^${state.client.subnet.replace(/\./g, '\\.')} `)),
+    ]);
+  });
+});
