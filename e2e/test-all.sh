@@ -44,6 +44,8 @@ step typecheck npm run typecheck
 step "unit + component tests" npx vitest run --project unit --project renderer \
   --reporter=default --reporter=json --outputFile.json="$out/vitest-unit.json"
 if is_root; then
+  # A lab left over by a crashed run would hold addresses and loop devices: clear it first.
+  npx tsx e2e/lab/cli.ts down --all >&2 || true
   step "lab NAS tests" npx vitest run --project lab \
     --reporter=default --reporter=json --outputFile.json="$out/vitest-lab.json"
 else

@@ -76,14 +76,8 @@ describe('fingerprint rules, one by one', () => {
     expect(fingerprint(evidence({ txt: { '_http._tcp': { vendor: 'Unraid' } } })).vendor).toBe('unraid');
   });
 
-  it('Windows: WS-Discovery computer without SSH or NFS', () => {
-    expect(
-      fingerprint(evidence({ facts: { wsdTypes: 'wsdp:Device pub:Computer' }, types: ['_smb._tcp'] })).vendor,
-    ).toBe('windows');
-    expect(
-      fingerprint(evidence({ facts: { wsdTypes: 'wsdp:Device pub:Computer' }, types: ['_ssh._tcp', '_smb._tcp'] }))
-        .vendor,
-    ).toBe('linux');
+  it('a WS-Discovery computer alone is not enough to name a vendor (Windows and Samba both say pub:Computer)', () => {
+    expect(fingerprint(evidence({ facts: { wsdTypes: 'wsdp:Device pub:Computer' } })).vendor).toBe('unknown');
   });
 
   it('a specific vendor wins over the generic Linux rule', () => {

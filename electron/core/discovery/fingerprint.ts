@@ -94,18 +94,6 @@ export const fingerprintRules: FingerprintRule[] = [
       return { model: model && !model.includes('@') ? model : null };
     },
   },
-  {
-    // wsdd on Samba says pub:Computer; Windows does too, but a Windows box has no SSH/NFS.
-    name: 'WS-Discovery computer without SSH',
-    vendor: 'windows',
-    match: (e) =>
-      /pub:Computer/.test(e.facts.wsdTypes ?? '') &&
-      !e.serviceTypes.has('_ssh._tcp') &&
-      !e.serviceTypes.has('ssh') &&
-      !e.serviceTypes.has('_nfs._tcp')
-        ? {}
-        : null,
-  },
 ];
 
 export function fingerprint(e: Evidence, rules: readonly FingerprintRule[] = fingerprintRules): Fingerprint {

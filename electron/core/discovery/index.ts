@@ -3,7 +3,8 @@
 import type { DiscoveredDevice } from '../../../shared/domain';
 import type { EventBus } from '../events';
 import { MdnsSource } from './mdns';
-import { ProbeSource } from './probe';
+import { isIPv4 } from 'node:net';
+import { probePort, ProbeSource } from './probe';
 import type { DiscoverySource } from './sighting';
 import { DeviceTable } from './table';
 import { WsdSource } from './wsd';
@@ -36,7 +37,13 @@ export class Discovery {
               ? 'discovery.deviceUpdated'
               : 'discovery.deviceLost';
         this.events.emit(event, device);
-        if (change !== 'lost') this.options.onSeen?.(device);
+        if (change === 'lost') {
+          for (const key of this.bannersAsked)
+            if (device.addresses.some((a) => key.startsWith(`${a}:`))) this.bannersAsked.delete(key);
+        } else {
+          this.options.onSeen?.(device);
+          this.readSshBanner(device);
+        }
       },
     });
   }
@@ -81,6 +88,29 @@ export class Discovery {
     }
   }
 
+  /** An SSH service with no banner yet: one unauthenticated connect reads it (names Debian, OMV…). */
+  private readonly bannersAsked = new Set<string>();
+  private readSshBanner(device: DiscoveredDevice) {
+    if (!this.isRunning || !['unknown', 'linux'].includes(device.vendor)) return;
+    const ssh = device.services.find((s) => s.type === '_ssh._tcp' || s.type === '_sftp-ssh._tcp');
+    const address = device.addresses.find((a) => isIPv4(a));
+    if (!ssh || !address || this.bannersAsked.has(`${address}:${ssh.port}`) || this.bannersAsked.size > 4096) return;
+    this.bannersAsked.add(`${address}:${ssh.port}`);
+    void probePort(address, ssh.port, 1500, true).then((banner) => {
+      if (banner && this.isRunning) {
+        this.table.add({
+          source: 'probe',
+          key: `${address}:${ssh.port}`,
+          addresses: [address],
+          services: [],
+          facts: { sshBanner: banner },
+          enrichOnly: true,
+          ttl: 600,
+        });
+      }
+    });
+  }
+
   list(): DiscoveredDevice[] {
     return this.table.list();
   }
@@ -88,6 +118,7 @@ export class Discovery {
   async stop(): Promise<void> {
     clearInterval(this.expiry);
     this.expiry = undefined;
+    this.bannersAsked.clear();
     const sources = [...this.running, ...this.probes];
     this.running = [];
     await Promise.all(sources.map((s) => s.stop().catch(() => undefined)));

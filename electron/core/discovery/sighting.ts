@@ -24,6 +24,8 @@ export interface Sighting {
   txt?: Record<string, Record<string, string>>;
   /** Facts a source read directly (Synology finder, banners). */
   facts?: { vendor?: string; model?: string; osVersion?: string; sshBanner?: string; wsdTypes?: string };
+  /** Adds facts to a device others see (an SSH banner read after mDNS found it); never keeps it alive alone. */
+  enrichOnly?: boolean;
   /** Seconds this sighting stays valid; 0 is a goodbye. */
   ttl: number;
   /** The local interface address it arrived on (for Wake-on-LAN). */

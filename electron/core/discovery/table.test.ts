@@ -45,6 +45,27 @@ describe('DeviceTable', () => {
     expect(table.size).toBe(0);
   });
 
+  it('does not keep a device alive on enrichment alone (an SSH banner read after mDNS found it)', () => {
+    const { table, changes } = harness();
+    const banner: Sighting = {
+      source: 'probe',
+      key: '10.0.0.11:22',
+      addresses: ['10.0.0.11'],
+      services: [],
+      facts: { sshBanner: 'SSH-2.0-OpenSSH_9.2p1 Debian-2' },
+      enrichOnly: true,
+      ttl: 600,
+    };
+    table.add(banner);
+    expect(table.size).toBe(0); // nothing to enrich yet
+    table.add({ ...mdns(), services: [{ type: '_ssh._tcp', port: 22 }] });
+    table.add(banner);
+    expect(table.list()[0]!.vendor).toBe('linux');
+    table.add(mdns({ ttl: 0 }));
+    expect(table.size).toBe(0);
+    expect(changes.map((c) => c[0])).toEqual(['found', 'updated', 'lost']);
+  });
+
   it('expires sightings with their TTL', () => {
     const { table, changes, advance } = harness();
     table.add(mdns({ ttl: 10 }));

@@ -114,6 +114,7 @@ export class DeviceTable {
     }
     const now = this.now();
     const matches = unique(identities(s).flatMap((i) => this.index.get(i) ?? []));
+    if (s.enrichOnly && matches.length === 0) return; // the device it describes is gone
     let entry = matches.length ? this.entries.get(matches[0]!) : undefined;
     if (!entry) {
       entry = { id: this.newId(s), sightings: new Map(), firstSeen: now, lastSeen: now, snapshot: null, signature: '' };
@@ -180,6 +181,7 @@ export class DeviceTable {
 
   private refresh(entry: Entry) {
     for (const [k, id] of this.index) if (id === entry.id) this.index.delete(k);
+    if ([...entry.sightings.values()].every((x) => x.sighting.enrichOnly)) entry.sightings.clear();
     if (entry.sightings.size === 0) {
       this.entries.delete(entry.id);
       if (entry.snapshot) this.options.onChange?.('lost', entry.snapshot);
@@ -208,7 +210,11 @@ export class DeviceTable {
       for (const [type, record] of Object.entries(s.txt ?? {})) txt[type] = { ...txt[type], ...record };
       Object.assign(facts, s.facts);
     }
-    const hostname = sightings.map((s) => s.hostname).find(Boolean) ?? null;
+    // The mDNS name (host.local) is the one other tools resolve; a WS-Discovery NetBIOS name is second best.
+    const hostname =
+      sightings.find((s) => s.source === 'mdns' && s.hostname)?.hostname ??
+      sightings.map((s) => s.hostname).find(Boolean) ??
+      null;
     const macs = unique(sightings.flatMap((s) => s.macs ?? [])).slice(0, LIMITS.macsPerDevice);
     const serial = sightings.map((s) => s.serial).find(Boolean) ?? txt['_http._tcp']?.serial ?? null;
     const evidence: Evidence = {
