@@ -57,6 +57,8 @@ export interface DiscoveredDevice {
   sources: string[];
   firstSeen: string;
   lastSeen: string;
+  /** On a deviceLost event only: the entry was folded into this one (same box, seen twice). */
+  mergedInto?: string;
 }
 
 export interface Pool {
@@ -88,6 +90,8 @@ export interface Share {
   readOnly: boolean;
   users: string[];
   clients: string[];
+  /** False for shares Nasdeck must not edit (defined in smb.conf, or another tool's exports). */
+  managed?: boolean;
 }
 
 export interface Snapshot {
@@ -104,6 +108,56 @@ export interface IscsiTarget {
   chapUser?: string;
   initiators: string[];
 }
+
+export interface SystemInfo {
+  hostname: string;
+  os: string;
+  kernel: string | null;
+  uptimeSeconds: number | null;
+  model: string | null;
+}
+
+export interface Alert {
+  level: 'info' | 'warning' | 'critical';
+  message: string;
+  source: string;
+}
+
+/** What an adapter can do on this NAS (detected: a Linux box without tgt has no iSCSI). */
+export interface Capabilities {
+  pools: boolean;
+  scrub: boolean;
+  snapshots: boolean;
+  smbShares: boolean;
+  nfsShares: boolean;
+  iscsi: boolean;
+  disks: boolean;
+  smart: boolean;
+  /** Why a capability is missing, with the fix ("install tgt", "Samba registry shares are off: …"). */
+  notes: string[];
+}
+
+export interface NasStatus {
+  device: string;
+  health: HealthState;
+  system: SystemInfo;
+  capabilities: Capabilities;
+  pools: Pool[];
+  disks: Disk[];
+  alerts: Alert[];
+}
+
+/** One step of a --dry-run plan (../shared/CLI.md). */
+export interface PlanStep {
+  where: 'local' | 'remote' | 'api';
+  argv?: string[];
+  call?: string;
+  elevated?: boolean;
+  description: string;
+}
+
+/** What a mutation returns: what it did, or (dry run) what it would do. */
+export type Outcome<T> = { applied: true; value: T; steps: PlanStep[] } | { applied: false; steps: PlanStep[] };
 
 export const mountStates = ['mounted', 'offline', 'reconnecting', 'unmounted', 'error'] as const;
 export type MountState = (typeof mountStates)[number];

@@ -83,3 +83,90 @@ export const probeParams = z
       .max(16),
   })
   .strict();
+
+const dryRun = z.boolean().optional();
+/** Names of shares, snapshots and targets: what every NAS accepts (no slashes, quotes or spaces at the ends). */
+export const objectName = z
+  .string()
+  .min(1, 'Name is empty')
+  .max(64, 'Name is longer than 64 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Use letters, digits, dot, dash and underscore; start with a letter or digit');
+const unixUser = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[a-z_][a-z0-9_-]*\$?$/i, 'Not a valid user name');
+const clientSpec = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^(\*|[A-Za-z0-9.:-]+(\/\d{1,3})?)$/, 'Expected an address, a host name, a CIDR range or *');
+const absolutePath = z
+  .string()
+  .min(1)
+  .max(1024)
+  .regex(/^\/[^\0\n\r]*$/, 'Expected an absolute path')
+  .refine((p) => !p.split('/').includes('..'), 'The path may not contain ..');
+
+export const deviceOnly = z.object({ device: deviceRef }).strict();
+export const poolParams = z.object({ device: deviceRef, pool: z.string().min(1).max(255) }).strict();
+
+export const shareCreateParams = z
+  .object({
+    device: deviceRef,
+    protocol: z.enum(['smb', 'nfs']),
+    name: objectName,
+    path: absolutePath.optional(),
+    pool: z.string().min(1).max(255).optional(),
+    readOnly: z.boolean().default(false),
+    users: z.array(unixUser).max(32).default([]),
+    clients: z.array(clientSpec).max(32).default([]),
+    dryRun,
+  })
+  .strict();
+
+export const shareDeleteParams = z
+  .object({ device: deviceRef, share: objectName, protocol: z.enum(['smb', 'nfs']).optional(), dryRun })
+  .strict();
+
+export const snapshotListParams = z.object({ device: deviceRef, of: z.string().min(1).max(255).optional() }).strict();
+export const snapshotParams = z
+  .object({ device: deviceRef, of: z.string().min(1).max(255), name: objectName.optional(), dryRun })
+  .strict();
+
+export const iqn = z
+  .string()
+  .max(223)
+  .regex(
+    /^(iqn\.\d{4}-\d{2}\.[a-z0-9.-]+(:[A-Za-z0-9.:_-]+)?|eui\.[0-9A-Fa-f]{16})$/,
+    'Expected an iSCSI name like iqn.2024-01.com.example:host',
+  );
+export const iscsiCreateParams = z
+  .object({
+    device: deviceRef,
+    name: objectName,
+    sizeBytes: z
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .max(2 ** 50),
+    chapUser: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9._@-]+$/)
+      .optional(),
+    chapSecret: z
+      .string()
+      .min(12, 'CHAP secrets need 12 to 16 characters')
+      .max(16, 'CHAP secrets need 12 to 16 characters')
+      .optional(),
+    initiators: z.array(iqn).max(32).default([]),
+    dryRun,
+  })
+  .strict()
+  .refine(
+    (p) => (p.chapUser === undefined) === (p.chapSecret === undefined),
+    'Give both a CHAP user and a CHAP secret, or neither',
+  );
+export const iscsiDeleteParams = z.object({ device: deviceRef, target: z.string().min(1).max(223), dryRun }).strict();

@@ -31,7 +31,7 @@ test.beforeEach(async () => {
   app = await electron.launch({
     executablePath: binary!,
     args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), repoRoot],
-    env: { ...process.env, NASDECK_CONFIG_DIR: configDir },
+    env: { ...process.env, NASDECK_DISCOVERY_INTERFACES: '127.0.0.1', NASDECK_CONFIG_DIR: configDir },
   });
 });
 test.afterEach(async () => {

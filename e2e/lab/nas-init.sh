@@ -23,6 +23,10 @@ chown _rpc /run/rpcbind 2>/dev/null || true
 [ -d "$D/varlog-samba" ] && mount --bind "$D/varlog-samba" /var/log/samba
 # so sudo and friends can resolve our own host name
 mount --bind "$D/etc/hosts" /etc/hosts
+# Tools run over SSH (net conf, testparm, ganesha reload) find this NAS's config at the standard
+# paths, as on a real NAS, instead of needing lab-only -s flags.
+[ -f "$D/samba/smb.conf" ] && [ -f /etc/samba/smb.conf ] && mount --bind "$D/samba/smb.conf" /etc/samba/smb.conf
+[ -f "$D/ganesha/ganesha.conf" ] && [ -f /etc/ganesha/ganesha.conf ] && mount --bind "$D/ganesha/ganesha.conf" /etc/ganesha/ganesha.conf
 
 mkdir -p "$D/log"
 : >"$D/ctl.ack"

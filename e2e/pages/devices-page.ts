@@ -8,9 +8,9 @@ export class DevicesPage {
   readonly rows: Locator;
 
   constructor(readonly page: Page) {
-    this.address = page.getByLabel('Address');
+    this.address = page.getByLabel('Address', { exact: true });
     this.name = page.getByLabel('Name', { exact: true });
-    this.addButton = page.getByRole('button', { name: 'Add device' });
+    this.addButton = page.getByRole('button', { name: 'Add device', exact: true });
     this.rows = page.getByTestId('device-row');
   }
 

@@ -18,7 +18,8 @@ export async function startBuiltWebHost(env: NodeJS.ProcessEnv = {}): Promise<Ru
   const configDir = await mkdtemp(join(tmpdir(), 'nasdeck-e2e-'));
   const child = spawn(process.execPath, [join(repoRoot, 'dist', 'electron', 'web.mjs')], {
     cwd: repoRoot,
-    env: { ...process.env, ...env, NASDECK_CONFIG_DIR: configDir },
+    // Discovery stays on loopback unless a test points it at a lab: never multicast on this machine's LAN.
+    env: { ...process.env, NASDECK_DISCOVERY_INTERFACES: '127.0.0.1', ...env, NASDECK_CONFIG_DIR: configDir },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolveUrl, reject) => {

@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 import App from './App.svelte';
+import { quietDiscovery } from './test/discovered';
 import { installFakeBridge } from './test/fake-bridge';
 
 describe('App frame', () => {
@@ -16,6 +17,7 @@ describe('App frame', () => {
         keychain: 'available',
       }),
       'devices.list': () => [],
+      ...quietDiscovery(),
     });
     render(App);
 

@@ -18,6 +18,15 @@ export interface DiscoveryOptions {
   onSeen?: (device: DiscoveredDevice) => void;
 }
 
+/** NASDECK_DISCOVERY_INTERFACES=10.0.0.5,192.168.1.9 limits discovery to those local addresses
+ * (many NICs or a VPN; tests keep multicast on their own interfaces). */
+export function interfacesFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  const list = env.NASDECK_DISCOVERY_INTERFACES?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => isIPv4(s));
+  return list?.length ? list : undefined;
+}
+
 export class Discovery {
   readonly table: DeviceTable;
   private running: DiscoverySource[] = [];
@@ -53,7 +62,7 @@ export class Discovery {
   }
 
   private defaultSources(): DiscoverySource[] {
-    const interfaces = this.options.interfaces;
+    const interfaces = this.options.interfaces ?? interfacesFromEnv();
     return [new MdnsSource(interfaces ? { interfaces } : {}), new WsdSource(interfaces ? { interfaces } : {})];
   }
 

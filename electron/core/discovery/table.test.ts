@@ -127,6 +127,19 @@ describe('DeviceTable', () => {
     expect(ds.sources).toEqual(['mdns', 'synology-finder']);
   });
 
+  it('folds two entries that turn out to be one box, saying which it merged into', () => {
+    const { table, changes } = harness();
+    table.add(mdns({ addresses: ['10.0.0.11'] }));
+    table.add({ source: 'wsd', key: 'urn:uuid:2', addresses: ['10.0.0.12'], services: [], ttl: 300 });
+    expect(table.size).toBe(2);
+    table.add({ source: 'probe', key: 'both', addresses: ['10.0.0.11', '10.0.0.12'], services: [], ttl: 300 });
+    expect(table.size).toBe(1);
+    const [kind, gone] = changes.find((c) => c[0] === 'lost')!;
+    expect(kind).toBe('lost');
+    expect(gone.mergedInto).toBe(table.list()[0]!.id);
+    expect(table.list()[0]!.addresses).toEqual(['10.0.0.11', '10.0.0.12']);
+  });
+
   it('keeps hostile text inert and bounded', () => {
     const { table } = harness();
     table.add(

@@ -128,7 +128,7 @@ export class DeviceTable {
       for (const [k, v] of other.sightings) entry.sightings.set(k, v);
       entry.firstSeen = Math.min(entry.firstSeen, other.firstSeen);
       this.entries.delete(otherId);
-      if (other.snapshot) this.options.onChange?.('lost', other.snapshot);
+      if (other.snapshot) this.options.onChange?.('lost', { ...other.snapshot, mergedInto: entry.id });
     }
     entry.sightings.set(sourceKey, { sighting: s, expiresAt: now + s.ttl * 1000 });
     entry.lastSeen = now;

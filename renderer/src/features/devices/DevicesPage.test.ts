@@ -3,13 +3,15 @@ import { describe, expect, test } from 'vitest';
 import { AppError, errorWords } from '../../../../shared/errors';
 import { installFakeBridge } from '../../test/fake-bridge';
 import { makeDevice } from '../../test/devices';
+import { quietDiscovery } from '../../test/discovered';
+import { DiscoveryStore } from '../discovery/discovery.svelte';
 import DevicesPage from './DevicesPage.svelte';
 import { DevicesStore } from './devices.svelte';
 
 const attic = makeDevice({ id: 'a1', name: 'Attic NAS', host: '192.168.1.20', port: 2222, vendor: 'synology' });
 const cellar = makeDevice({ id: 'c2', name: 'Cellar', host: 'fd00::5', port: 22, vendor: 'truenas' });
 
-const renderPage = () => render(DevicesPage, { store: new DevicesStore() });
+const renderPage = () => render(DevicesPage, { store: new DevicesStore(), discovery: new DiscoveryStore() });
 
 async function typeAndAdd(address: string, name = '') {
   await fireEvent.input(screen.getByLabelText('Address'), { target: { value: address } });
@@ -23,7 +25,10 @@ const waitForRows = (names: string[]) => waitFor(() => expect(rowNames()).toEqua
 
 describe('Devices page', () => {
   test('lists the devices from devices.list with address, port and vendor', async () => {
-    const bridge = installFakeBridge({ 'devices.list': () => [attic, cellar] });
+    const bridge = installFakeBridge({
+      ...quietDiscovery(),
+      'devices.list': () => [attic, cellar],
+    });
     renderPage();
 
     const rows = await screen.findAllByTestId('device-row');
@@ -37,7 +42,10 @@ describe('Devices page', () => {
   });
 
   test('tells the user what to do when there is no device yet', async () => {
-    installFakeBridge({ 'devices.list': () => [] });
+    installFakeBridge({
+      ...quietDiscovery(),
+      'devices.list': () => [],
+    });
     renderPage();
 
     expect(await screen.findByRole('heading', { name: 'No NAS added yet' })).toBeTruthy();
@@ -47,6 +55,7 @@ describe('Devices page', () => {
   test('adding sends the typed values to devices.add; the list shows the device once devices.changed arrives', async () => {
     const added = makeDevice({ id: 'n3', name: 'Basement', host: 'nas.local' });
     const bridge = installFakeBridge({
+      ...quietDiscovery(),
       'devices.list': () => [attic],
       'devices.add': () => added,
     });
@@ -67,6 +76,7 @@ describe('Devices page', () => {
 
   test('leaves the name out when none is typed', async () => {
     const bridge = installFakeBridge({
+      ...quietDiscovery(),
       'devices.list': () => [],
       'devices.add': ({ host }) => makeDevice({ id: 'n4', name: host, host }),
     });
@@ -78,7 +88,10 @@ describe('Devices page', () => {
   });
 
   test('follows devices.changed pushed from elsewhere (the CLI, another window)', async () => {
-    const bridge = installFakeBridge({ 'devices.list': () => [attic] });
+    const bridge = installFakeBridge({
+      ...quietDiscovery(),
+      'devices.list': () => [attic],
+    });
     renderPage();
     await screen.findByTestId('device-row');
 
@@ -89,6 +102,7 @@ describe('Devices page', () => {
 
   test('a failed add shows the plain words and the message as an alert, and keeps the input', async () => {
     installFakeBridge({
+      ...quietDiscovery(),
       'devices.list': () => [attic],
       'devices.add': () => {
         throw new AppError('CONFLICT', '192.168.1.20 is already in the list as "Attic NAS".', { field: 'host' });
@@ -109,6 +123,7 @@ describe('Devices page', () => {
 
   test('remove asks for confirmation first; Cancel keeps the device, Remove calls devices.remove', async () => {
     const bridge = installFakeBridge({
+      ...quietDiscovery(),
       'devices.list': () => [attic, cellar],
       'devices.remove': ({ device }) => ({ removed: device === attic.id ? attic : cellar }),
     });
@@ -135,6 +150,7 @@ describe('Devices page', () => {
 
   test('a failed remove keeps the device and says why', async () => {
     installFakeBridge({
+      ...quietDiscovery(),
       'devices.list': () => [attic],
       'devices.remove': () => {
         throw new AppError('NOT_FOUND', 'No device "a1".');
@@ -154,7 +170,10 @@ describe('Devices page', () => {
 
   test('names and hosts from the network are shown as text, never as HTML', async () => {
     const hostile = makeDevice({ id: 'x', name: '<img src=x onerror="alert(1)">', host: 'evil.local' });
-    installFakeBridge({ 'devices.list': () => [hostile] });
+    installFakeBridge({
+      ...quietDiscovery(),
+      'devices.list': () => [hostile],
+    });
     const { container } = renderPage();
 
     await screen.findByTestId('device-row');
@@ -166,6 +185,7 @@ describe('Devices page', () => {
   test('a failed load says why and offers to try again', async () => {
     let fail = true;
     installFakeBridge({
+      ...quietDiscovery(),
       'devices.list': () => {
         if (fail) throw new AppError('UNREACHABLE', 'Lost the connection to Nasdeck.');
         return [attic];

@@ -1,5 +1,5 @@
 // How device fields read on screen.
-import type { Device, Vendor } from '../../../../shared/domain';
+import type { Device, ServiceEndpoint, Vendor } from '../../../../shared/domain';
 
 const vendorNames: Record<Vendor, string> = {
   unknown: 'Not identified yet',
@@ -14,6 +14,9 @@ const vendorNames: Record<Vendor, string> = {
 
 export const vendorName = (vendor: Vendor): string => vendorNames[vendor] ?? vendor;
 
+/** The short form for a badge, where "Not identified yet" does not fit. */
+export const vendorShortName = (vendor: Vendor): string => (vendor === 'unknown' ? 'Unknown' : vendorName(vendor));
+
 /** host, host:port, or [v6]:port. */
 export function formatAddress(device: Pick<Device, 'host' | 'port'>): string {
   if (device.port === undefined) return device.host;
@@ -26,4 +29,14 @@ const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 export function formatDate(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** HH:MM in local time. */
+export const formatTime = (ms: number): string => timeFormat.format(ms);
+
+/** Short service names, each once: `_smb._tcp` → smb, `ssh` → ssh. */
+export function serviceNames(services: readonly ServiceEndpoint[]): string[] {
+  return [...new Set(services.map((s) => s.type.replace(/^_/, '').replace(/\._(tcp|udp)$/i, '')).filter(Boolean))];
 }
