@@ -1,7 +1,20 @@
 // The API contract, written once: every command (name → params schema → result type) and every
 // pushed event. The Electron IPC bridge, the WebSocket bridge, the CLI and the tests all use it.
 import type { z } from 'zod';
-import type { AppInfo, Device, DiscoveredDevice, Job, Settings } from './domain';
+import type {
+  AppInfo,
+  Device,
+  DiscoveredDevice,
+  Disk,
+  IscsiTarget,
+  Job,
+  NasStatus,
+  Outcome,
+  Pool,
+  Settings,
+  Share,
+  Snapshot,
+} from './domain';
 import type { WireError } from './errors';
 import type { CommandName, EventName } from './names';
 import * as s from './schemas';
@@ -37,6 +50,20 @@ export const commands = {
   'discovery.stop': query<{ running: boolean }>()(s.empty),
   'discovery.list': query<DiscoveredDevice[]>()(s.empty),
   'discovery.probe': query<DiscoveredDevice[]>()(s.probeParams),
+  'nas.status': query<NasStatus>()(s.deviceOnly),
+  'pools.list': query<Pool[]>()(s.deviceOnly),
+  'pools.scrub': mutation<Job>()(s.poolParams),
+  'disks.list': query<Disk[]>()(s.deviceOnly),
+  'shares.list': query<Share[]>()(s.deviceOnly),
+  'shares.create': mutation<Outcome<Share>>()(s.shareCreateParams),
+  'shares.delete': mutation<Outcome<null>>()(s.shareDeleteParams),
+  'snapshots.list': query<Snapshot[]>()(s.snapshotListParams),
+  'snapshots.create': mutation<Outcome<Snapshot>>()(s.snapshotParams),
+  'snapshots.delete': mutation<Outcome<null>>()(s.snapshotParams.required({ name: true })),
+  'snapshots.rollback': mutation<Outcome<null>>()(s.snapshotParams.required({ name: true })),
+  'iscsi.list': query<IscsiTarget[]>()(s.deviceOnly),
+  'iscsi.create': mutation<Outcome<IscsiTarget>>()(s.iscsiCreateParams),
+  'iscsi.delete': mutation<Outcome<null>>()(s.iscsiDeleteParams),
   'jobs.list': query<Job[]>()(s.empty),
   'jobs.get': query<Job>()(s.jobRefParams),
   'jobs.cancel': mutation<Job>()(s.jobRefParams),

@@ -47,6 +47,10 @@ export const devicesAddParams = z
     apiKey: z.string().min(1).max(4096).optional(),
     hostKeySha256: sha256Fingerprint.optional(),
     certSha256: sha256Fingerprint.optional(),
+    /** First contact: trust the SSH host key the NAS shows (the user compared its fingerprint). */
+    acceptNewHostKey: z.boolean().optional(),
+    /** Save without connecting (the NAS is off, or will be set up later). */
+    offline: z.boolean().optional(),
   })
   .strict();
 

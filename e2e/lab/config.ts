@@ -162,6 +162,16 @@ export interface NasState {
     nfsSubvolMount: string;
   };
   wsdd?: { uuid: string };
+  /** The findhostd stand-in (UDP 9999) runs here: what it answers (only with `up({ synologyFinder: true })`). */
+  synologyFinder?: {
+    port: number;
+    hostname: string;
+    mac: string;
+    model: string;
+    serial: string;
+    version: string;
+    build: number;
+  };
 }
 
 export interface LabState {

@@ -21,8 +21,9 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   ALL_SERVICES,
   DEFAULT_INSTANCE,
@@ -39,7 +40,7 @@ import {
   type RaidProfile,
   type Service,
 } from './config';
-import { avahiServiceXml, personaServices } from './personas';
+import { avahiServiceXml, personaServices, synologyFinderConfig } from './personas';
 import {
   childrenOf,
   cmdline,
@@ -77,6 +78,8 @@ export interface UpOptions {
   raid?: RaidProfile;
   /** allow root login by key (default: refused) */
   rootLogin?: boolean;
+  /** Also run the findhostd stand-in (UDP 9999, probes/syno-findhostd.ts) on every synology-persona NAS. */
+  synologyFinder?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -169,8 +172,11 @@ function attachLoop(file: string): Promise<string> {
 
 // ---------------------------------------------------------------- daemon control (via the NAS init's fifo)
 
+/** Lab-only daemons the NAS init runs besides the real ones (not fault-controllable). */
+type ExtraDaemon = 'syno-findhostd';
+
 let ctlSeq = 0;
-async function initCtl(nas: NasState, verb: 'start' | 'stop', daemon: Daemon): Promise<void> {
+async function initCtl(nas: NasState, verb: 'start' | 'stop', daemon: Daemon | ExtraDaemon): Promise<void> {
   const seq = `${process.pid}-${Date.now()}-${++ctlSeq}`;
   appendFileSync(join(nas.dir, 'ctl.fifo'), `${seq} ${verb} ${daemon}\n`);
   const line = await waitFor(
@@ -292,7 +298,7 @@ async function startDaemonOn(nas: NasState, daemon: Daemon, timeoutMs = 20_000):
 
 // ---------------------------------------------------------------- up
 
-function writeArgv(nas: NasNaming, daemon: Daemon, argv: string[]): void {
+function writeArgv(nas: NasNaming, daemon: Daemon | ExtraDaemon, argv: string[]): void {
   writeFileSync(join(nas.dir, 'daemons', `${daemon}.argv`), argv.map((a) => `${a}\0`).join(''));
 }
 
@@ -766,7 +772,7 @@ async function bringUpNas(
   nn: NasNaming,
   nas: NasState,
   secrets: Secrets,
-  opts: { raid: RaidProfile; rootLogin: boolean },
+  opts: { raid: RaidProfile; rootLogin: boolean; synologyFinder?: boolean },
   log: Log,
 ): Promise<void> {
   const t0 = Date.now();
@@ -830,9 +836,30 @@ async function bringUpNas(
   if (daemons.includes('rpcbind')) await startTimed('rpcbind');
   await Promise.all(daemons.filter((d) => d !== 'rpcbind' && !early.includes(d)).map(startTimed));
   await earlyDone;
+  if (opts.synologyFinder && nas.persona === 'synology')
+    took.push(`syno-findhostd ${await startSynoFindhostd(nn, nas)}ms`);
   log(
     `nas${nas.index}: ${nas.hostname} ${nas.address} [${nas.persona}] ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (prep ${tPrep}ms; ${took.join(', ')})`,
   );
+}
+
+/** The findhostd stand-in: node + tsx inside the NAS, answering on UDP 9999 (lab-only, opt-in). */
+async function startSynoFindhostd(nn: NasNaming, nas: NasState): Promise<number> {
+  const t0 = Date.now();
+  const cfg = synologyFinderConfig(nn);
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  writeArgv(nn, 'syno-findhostd', [
+    process.execPath,
+    '--import',
+    tsx,
+    join(HERE, 'probes', 'syno-findhostd.ts'),
+    JSON.stringify(cfg),
+  ]);
+  await initCtl(nas, 'start', 'syno-findhostd');
+  await waitFor(`syno-findhostd on NAS ${nas.index}`, () => portBound(nas.initPid!, 'udp', 9999), 20_000, 50);
+  const { hostname, mac, model, serial, version, build } = cfg;
+  nas.synologyFinder = { port: 9999, hostname, mac, model, serial, version, build };
+  return Date.now() - t0;
 }
 
 export async function up(opts: UpOptions = {}): Promise<LabState> {
@@ -899,7 +926,14 @@ export async function up(opts: UpOptions = {}): Promise<LabState> {
         nasList
           .slice(i, i + batch)
           .map((nn) =>
-            bringUpNas(state, nn, state.nas[nn.index - 1]!, secrets, { raid, rootLogin: !!opts.rootLogin }, log),
+            bringUpNas(
+              state,
+              nn,
+              state.nas[nn.index - 1]!,
+              secrets,
+              { raid, rootLogin: !!opts.rootLogin, synologyFinder: !!opts.synologyFinder },
+              log,
+            ),
           ),
       );
     }

@@ -135,3 +135,36 @@ export function avahiServiceXml(svc: AvahiService): string {
     '',
   ].join('\n');
 }
+
+/** What the findhostd stand-in (probes/syno-findhostd.ts) of a synology-persona NAS answers,
+ * consistent with its mDNS TXT (DS920+, DSM 7.2-64570, the same serial and MAC). */
+export interface SynologyFinderConfig {
+  hostname: string;
+  ip: string;
+  netmask: string;
+  mac: string;
+  model: string;
+  serial: string;
+  version: string;
+  build: number;
+  http: number;
+  https: number;
+  platform: string;
+}
+
+export function synologyFinderConfig(nas: NasNaming): SynologyFinderConfig {
+  const p = personaServices('synology', nas, []);
+  return {
+    hostname: nas.hostname,
+    ip: nas.address,
+    netmask: '255.255.255.0',
+    mac: nas.mac,
+    model: p.model,
+    serial: p.serial,
+    version: '7.2',
+    build: 64570,
+    http: 5000,
+    https: 5001,
+    platform: 'geminilake',
+  };
+}

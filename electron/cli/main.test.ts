@@ -74,7 +74,7 @@ describe('nasdeck CLI', () => {
 
   it('reads a password from stdin into the keychain, never into the config file', async () => {
     const { run, configDir, vault } = await harness('CANARY-secret-42\n');
-    const add = await run('device', 'add', 'nas.lan', '--user', 'admin', '--password-stdin', '--json');
+    const add = await run('device', 'add', 'nas.lan', '--user', 'admin', '--password-stdin', '--offline', '--json');
     expect(add.code).toBe(0);
     const device = JSON.parse(add.out);
     expect(device.access).toEqual({ user: 'admin', secrets: ['password'] });

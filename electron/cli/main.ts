@@ -1,68 +1,14 @@
 // `nasdeck`: every capability as a command over the same dispatcher as the app (../shared/CLI.md).
 import { Command, CommanderError, Option } from 'commander';
-import type { CommandName, CommandParams, CommandResult } from '../../shared/api';
+import type { CommandParams } from '../../shared/api';
 import type { Device } from '../../shared/domain';
 import { vendors } from '../../shared/domain';
 import { AppError, exitCodes, toWireError } from '../../shared/errors';
-import { APP_VERSION, createCore, type Core, type CoreOptions } from '../core/api';
-import { readSecret, type CliIo } from './io';
+import { APP_VERSION } from '../core/api';
+import { Cli, collect, parsePort, parseSeconds, type CliDeps } from './cli';
+import { readSecret } from './io';
+import { nasCommands } from './nas';
 import { deviceDetails, deviceTable, discoveredLine, discoveredTable, formatError, printable } from './output';
-
-interface GlobalOptions {
-  json?: boolean;
-  configDir?: string;
-}
-
-export interface CliDeps {
-  io: CliIo;
-  /** Tests inject a vault; the real CLI uses the OS keychain. */
-  coreOptions?: Omit<CoreOptions, 'configDir'>;
-}
-
-class Cli {
-  private coreInstance: Core | undefined;
-  constructor(
-    private readonly program: Command,
-    private readonly deps: CliDeps,
-  ) {}
-
-  get io() {
-    return this.deps.io;
-  }
-
-  globals(cmd: Command): GlobalOptions {
-    return cmd.optsWithGlobals<GlobalOptions>();
-  }
-
-  core(cmd: Command): Core {
-    const configDir = this.globals(cmd).configDir ?? this.io.env.NASDECK_CONFIG_DIR;
-    this.coreInstance ??= createCore({ ...this.deps.coreOptions, ...(configDir ? { configDir } : {}) });
-    return this.coreInstance;
-  }
-
-  /** Calls core through the dispatcher (so params are validated exactly as for the app). */
-  async call<N extends CommandName>(cmd: Command, method: N, params: CommandParams<N>): Promise<CommandResult<N>> {
-    const envelope = await this.core(cmd).dispatch(method, params);
-    if (!envelope.ok) throw envelope.error;
-    return envelope.value as CommandResult<N>;
-  }
-
-  async close() {
-    await this.coreInstance?.close();
-  }
-
-  print(cmd: Command, value: unknown, human: () => string) {
-    this.io.stdout(this.globals(cmd).json ? `${JSON.stringify(value, null, 2)}\n` : human());
-  }
-}
-
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 65535) {
-    throw new AppError('INVALID_INPUT', `Port "${printable(value)}" is not between 1 and 65535.`);
-  }
-  return n;
-}
 
 function deviceCommands(cli: Cli, program: Command) {
   const device = program.command('device').description('devices this computer knows: add, list, inspect, remove');
@@ -82,7 +28,9 @@ function deviceCommands(cli: Cli, program: Command) {
     .option('--identity <file>', 'SSH private key file')
     .option('--password-stdin', 'read the password from stdin (stored in the OS keychain)')
     .option('--api-key-stdin', 'read an API key from stdin (stored in the OS keychain)')
-    .option('--host-key <fingerprint>', 'pin the SSH host key (SHA256:…)')
+    .option('--host-key <fingerprint>', 'the SSH host key you expect (SHA256:…); anything else is refused')
+    .option('--accept-new-host-key', 'first connection: trust the SSH host key the NAS shows')
+    .option('--offline', 'save without connecting to the NAS now')
     .option('--cert-fingerprint <fingerprint>', 'pin the TLS certificate (SHA256:…)')
     .action(async (host: string, opts, cmd: Command) => {
       if (opts.passwordStdin && opts.apiKeyStdin) {
@@ -98,6 +46,8 @@ function deviceCommands(cli: Cli, program: Command) {
       if (opts.identity !== undefined) params.identityFile = opts.identity;
       if (opts.hostKey !== undefined) params.hostKeySha256 = opts.hostKey;
       if (opts.certFingerprint !== undefined) params.certSha256 = opts.certFingerprint;
+      if (opts.acceptNewHostKey) params.acceptNewHostKey = true;
+      if (opts.offline) params.offline = true;
       if (opts.passwordStdin) params.password = await readSecret(cli.io, 'Password');
       if (opts.apiKeyStdin) params.apiKey = await readSecret(cli.io, 'API key');
       const added = await cli.call(cmd, 'devices.add', params);
@@ -138,17 +88,6 @@ function deviceCommands(cli: Cli, program: Command) {
       const { removed } = await cli.call(cmd, 'devices.remove', { device: ref });
       cli.print(cmd, { removed }, () => `Removed ${printable(removed.name)} (${removed.id}).\n`);
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function parseSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0.1 || n > 3600)
-    throw new AppError('INVALID_INPUT', `--timeout takes seconds between 0.1 and 3600, not "${printable(value)}".`);
-  return n;
 }
 
 function discoveryCommands(cli: Cli, program: Command) {
@@ -205,6 +144,7 @@ function buildProgram(deps: CliDeps): { program: Command; cli: Cli } {
     .configureOutput({ writeOut: (t) => deps.io.stdout(t), writeErr: (t) => deps.io.stderr(t) });
   deviceCommands(cli, program);
   discoveryCommands(cli, program);
+  nasCommands(cli, program);
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput({ writeOut: (t) => deps.io.stdout(t), writeErr: (t) => deps.io.stderr(t) });
   }

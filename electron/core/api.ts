@@ -4,9 +4,11 @@ import { mkdir } from 'node:fs/promises';
 import type { Handlers } from '../../shared/api';
 import type { AppInfo } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
-import { DeviceRegistry } from './devices/devices';
+import { DeviceRegistry, type VerifyDevice } from './devices/devices';
 import { sendWake, wakeTargets } from './devices/wake';
 import { Discovery, type DiscoveryOptions } from './discovery';
+import { NasService, sshTarget } from './nas';
+import { SshSession } from './remote/ssh';
 import { createDispatch, type Dispatch } from './dispatch';
 import { EventBus } from './events';
 import { JobManager } from './jobs/jobs';
@@ -21,6 +23,8 @@ export interface CoreOptions {
   vault?: SecretVault;
   log?: (line: string) => void;
   discovery?: DiscoveryOptions;
+  /** Replaces the SSH check made when a device is added (tests without a NAS). */
+  verifyDevice?: VerifyDevice;
 }
 
 export interface Core {
@@ -42,7 +46,17 @@ export function createCore(options: CoreOptions = {}): Core {
   const store = new ConfigStore(configDir);
   const vault = options.vault ?? new KeytarVault();
   const jobs = new JobManager(events);
-  const devices = new DeviceRegistry(store, vault, events);
+  // Adding a device with SSH credentials connects once: the host key is pinned (or the user is
+  // asked to confirm it), and a box that answers SSH is managed as Linux.
+  const verifySsh: VerifyDevice = async (device, acceptNewHostKey) => {
+    if (!['linux', 'unknown'].includes(device.vendor) || !device.access.user) return null;
+    if (!device.access.secrets.includes('password') && !device.access.identityFile) return null;
+    const session = await SshSession.connect(await sshTarget(device, vault, { acceptNewHostKey }));
+    session.close();
+    return { hostKeySha256: session.hostKeySha256, vendor: 'linux' };
+  };
+  const devices = new DeviceRegistry(store, vault, events, options.verifyDevice ?? verifySsh);
+  const nas = new NasService(devices, vault, jobs);
   const discovery = new Discovery(events, {
     ...options.discovery,
     onSeen: (seen) => void devices.learn(seen).catch(() => undefined),
@@ -92,6 +106,27 @@ export function createCore(options: CoreOptions = {}): Core {
       await discovery.probe(targets);
       return discovery.list();
     },
+    'nas.status': ({ device }) => nas.status(device),
+    'pools.list': async ({ device }) => (await nas.adapter(device)).adapter.pools(),
+    'pools.scrub': ({ device, pool }) => nas.scrub(device, pool),
+    'disks.list': async ({ device }) => (await nas.adapter(device)).adapter.disks(),
+    'shares.list': async ({ device }) => (await nas.adapter(device)).adapter.shares(),
+    'shares.create': ({ device, dryRun, ...spec }) => nas.mutate(device, dryRun, `Create ${spec.protocol.toUpperCase()} share ${spec.name}`, (a) => a.createShare(spec)),
+    'shares.delete': ({ device, share, protocol, dryRun }) =>
+      nas.mutate(device, dryRun, `Delete share ${share}`, async (a) => (await a.deleteShare(share, protocol), null)),
+    'snapshots.list': async ({ device, of }) => (await nas.adapter(device)).adapter.snapshots(of),
+    'snapshots.create': ({ device, of, name, dryRun }) => {
+      const snapName = name ?? new Date().toISOString().slice(0, 19).replace(/:/g, '-');
+      return nas.mutate(device, dryRun, `Snapshot ${of}`, (a) => a.createSnapshot(of, snapName));
+    },
+    'snapshots.delete': ({ device, of, name, dryRun }) =>
+      nas.mutate(device, dryRun, `Delete snapshot ${of}@${name}`, async (a) => (await a.deleteSnapshot(of, name), null)),
+    'snapshots.rollback': ({ device, of, name, dryRun }) =>
+      nas.mutate(device, dryRun, `Roll ${of} back to ${name}`, async (a) => (await a.rollbackSnapshot(of, name), null)),
+    'iscsi.list': async ({ device }) => (await nas.adapter(device)).adapter.iscsiTargets(),
+    'iscsi.create': ({ device, dryRun, ...spec }) => nas.mutate(device, dryRun, `Create iSCSI target ${spec.name}`, (a) => a.createIscsiTarget(spec)),
+    'iscsi.delete': ({ device, target, dryRun }) =>
+      nas.mutate(device, dryRun, `Delete iSCSI target ${target}`, async (a) => (await a.deleteIscsiTarget(target), null)),
     'jobs.list': async () => jobs.list(),
     'jobs.get': async ({ id }) => jobs.get(id),
     'jobs.cancel': async ({ id }) => jobs.cancel(id),
@@ -121,6 +156,7 @@ export function createCore(options: CoreOptions = {}): Core {
     },
     close: async () => {
       stopWatching?.();
+      nas.close();
       await discovery.stop();
     },
   };

@@ -26,11 +26,15 @@ function newId(taken: readonly Device[]): string {
   }
 }
 
+/** Connects to a device being added: pins its host key (or refuses), and may name its vendor. */
+export type VerifyDevice = (device: Device, acceptNewHostKey: boolean) => Promise<{ hostKeySha256?: string; vendor?: Device['vendor'] } | null>;
+
 export class DeviceRegistry {
   constructor(
     private readonly store: ConfigStore,
     private readonly vault: SecretVault,
     private readonly events: EventBus,
+    private readonly verify: VerifyDevice = async () => null,
   ) {}
 
   async list(): Promise<Device[]> {
@@ -63,30 +67,36 @@ export class DeviceRegistry {
         await this.vault.set(secretAccount(id, kind), secret);
         saved.push(secretAccount(id, kind));
       }
+      const access: DeviceAccess = { secrets: secrets.map(([kind]) => kind) };
+      if (params.user !== undefined) access.user = params.user;
+      if (params.sshPort !== undefined) access.sshPort = params.sshPort;
+      if (params.identityFile !== undefined) access.identityFile = params.identityFile;
+      if (params.hostKeySha256 !== undefined) access.hostKeySha256 = params.hostKeySha256;
+      if (params.certSha256 !== undefined) access.certSha256 = params.certSha256;
+      const draft: Device = {
+        id,
+        name,
+        host: target.host,
+        ...(target.port !== undefined ? { port: target.port } : {}),
+        ...(target.url !== undefined ? { url: target.url } : {}),
+        addresses: [],
+        // Fingerprinting (discovery) names the vendor; until then "auto" means unknown.
+        vendor: params.vendor === 'auto' ? 'unknown' : params.vendor,
+        model: null,
+        osVersion: null,
+        services: [],
+        macs: [],
+        access,
+        addedAt: new Date().toISOString(),
+      };
+      if (!params.offline) {
+        const verified = await this.verify(draft, params.acceptNewHostKey ?? false);
+        if (verified?.hostKeySha256) access.hostKeySha256 = verified.hostKeySha256;
+        if (verified?.vendor) draft.vendor = verified.vendor;
+      }
       const device = await this.store.mutate((config) => {
         this.checkConflicts(config.devices, name, target.host, target.port);
-        const access: DeviceAccess = { secrets: secrets.map(([kind]) => kind) };
-        if (params.user !== undefined) access.user = params.user;
-        if (params.sshPort !== undefined) access.sshPort = params.sshPort;
-        if (params.identityFile !== undefined) access.identityFile = params.identityFile;
-        if (params.hostKeySha256 !== undefined) access.hostKeySha256 = params.hostKeySha256;
-        if (params.certSha256 !== undefined) access.certSha256 = params.certSha256;
-        const device: Device = {
-          id,
-          name,
-          host: target.host,
-          ...(target.port !== undefined ? { port: target.port } : {}),
-          ...(target.url !== undefined ? { url: target.url } : {}),
-          addresses: [],
-          // Fingerprinting (discovery) names the vendor; until then "auto" means unknown.
-          vendor: params.vendor === 'auto' ? 'unknown' : params.vendor,
-          model: null,
-          osVersion: null,
-          services: [],
-          macs: [],
-          access,
-          addedAt: new Date().toISOString(),
-        };
+        const device: Device = draft;
         config.devices.push(device);
         return device;
       });

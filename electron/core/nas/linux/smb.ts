@@ -1,0 +1,56 @@
+// SMB shares through Samba's registry (`net conf`): Nasdeck adds and removes registry shares
+// only. Shares defined in smb.conf are listed read-only, never rewritten. If the registry is not
+// included, a registry share would never be served: that is said, with the fix, before anything changes.
+import type { Share } from '../../../../shared/domain';
+import { AppError } from '../../../../shared/errors';
+import type { ShareSpec } from '../adapter';
+import { parseNetConfList, registryActive, sambaSharesFromTestparm, toShare } from './parsers/samba';
+import type { Shell } from './shell';
+
+export const REGISTRY_FIX =
+  'Add "include = registry" to the [global] section of /etc/samba/smb.conf (then `smbcontrol smbd reload-config`), so shares made by Nasdeck are served.';
+
+export async function smbShares(sh: Shell): Promise<Share[]> {
+  if (!(await sh.has('net')) || !(await sh.has('testparm'))) return [];
+  const [registry, testparm] = await Promise.all([
+    sh.out(['net', 'conf', 'list'], { description: 'List Samba registry shares', sudo: true }),
+    sh.out(['testparm', '-s'], { description: 'Read the Samba configuration', sudo: true }),
+  ]);
+  const managed = parseNetConfList(registry).filter((s) => s.name.toLowerCase() !== 'global');
+  const names = new Set(managed.map((s) => s.name.toLowerCase()));
+  const fromConf = sambaSharesFromTestparm(testparm).filter(
+    (s) => !names.has(s.name.toLowerCase()) && !['global', 'printers', 'print$', 'homes'].includes(s.name.toLowerCase()),
+  );
+  return [...managed.map((s) => toShare(s, 'registry')), ...fromConf.map((s) => toShare(s, 'smb.conf'))];
+}
+
+export async function smbRegistryActive(sh: Shell): Promise<boolean> {
+  if (!(await sh.has('testparm'))) return false;
+  return registryActive(await sh.out(['testparm', '-s'], { description: 'Read the Samba configuration', sudo: true }));
+}
+
+export async function addSmbShare(sh: Shell, spec: ShareSpec, path: string, onUndo: (u: () => Promise<unknown>) => void): Promise<void> {
+  if (!(await smbRegistryActive(sh))) throw new AppError('NOT_SUPPORTED', 'Samba registry shares are not enabled on this NAS.', { fix: REGISTRY_FIX });
+  await sh.out(['net', 'conf', 'addshare', spec.name, path, spec.readOnly ? 'writeable=n' : 'writeable=y', 'guest_ok=n'], {
+    description: `Add SMB share ${spec.name} for ${path}`,
+    sudo: true,
+    mutates: true,
+  });
+  onUndo(() => sh.run(['net', 'conf', 'delshare', spec.name], { description: 'Undo: remove the share', sudo: true, mutates: true }));
+  if (spec.users.length) {
+    await sh.out(['net', 'conf', 'setparm', spec.name, 'valid users', spec.users.join(' ')], {
+      description: `Allow only ${spec.users.join(', ')}`,
+      sudo: true,
+      mutates: true,
+    });
+  }
+}
+
+export async function deleteSmbShare(sh: Shell, share: Share): Promise<void> {
+  if (share.managed === false) {
+    throw new AppError('NOT_SUPPORTED', `SMB share ${share.name} is defined in smb.conf; Nasdeck does not edit that file.`, {
+      fix: 'Remove it from /etc/samba/smb.conf by hand, or recreate it as a registry share.',
+    });
+  }
+  await sh.out(['net', 'conf', 'delshare', share.name], { description: `Remove SMB share ${share.name} (the data stays)`, sudo: true, mutates: true });
+}
