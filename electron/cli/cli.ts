@@ -72,4 +72,3 @@ export function parseSeconds(value: string): number {
     throw new AppError('INVALID_INPUT', `--timeout takes seconds between 0.1 and 3600, not "${printable(value)}".`);
   return n;
 }
-

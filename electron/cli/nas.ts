@@ -55,7 +55,14 @@ const diskTable = (disks: Disk[]) =>
     ? 'No disks.\n'
     : table(
         ['DISK', 'MODEL', 'SERIAL', 'SIZE', 'TEMP', 'SMART'],
-        disks.map((d) => [d.name, d.model || '-', d.serial || '-', formatBytes(d.sizeBytes), d.temperatureC === null ? '-' : `${d.temperatureC} °C`, d.smart]),
+        disks.map((d) => [
+          d.name,
+          d.model || '-',
+          d.serial || '-',
+          formatBytes(d.sizeBytes),
+          d.temperatureC === null ? '-' : `${d.temperatureC} °C`,
+          d.smart,
+        ]),
       );
 
 const shareTable = (shares: Share[]) =>
@@ -63,22 +70,44 @@ const shareTable = (shares: Share[]) =>
     ? 'No shares.\n'
     : table(
         ['SHARE', 'PROTOCOL', 'PATH', 'ACCESS', 'USERS', 'CLIENTS', 'MANAGED'],
-        shares.map((s) => [s.name, s.protocol, s.path, s.readOnly ? 'read-only' : 'read-write', s.users.join(' ') || '-', s.clients.join(' ') || '-', s.managed === false ? 'no' : 'yes']),
+        shares.map((s) => [
+          s.name,
+          s.protocol,
+          s.path,
+          s.readOnly ? 'read-only' : 'read-write',
+          s.users.join(' ') || '-',
+          s.clients.join(' ') || '-',
+          s.managed === false ? 'no' : 'yes',
+        ]),
       );
 
 const snapshotTable = (snaps: Snapshot[]) =>
-  snaps.length === 0 ? 'No snapshots.\n' : table(['OF', 'SNAPSHOT', 'CREATED'], snaps.map((s) => [s.of, s.name, s.createdAt || '-']));
+  snaps.length === 0
+    ? 'No snapshots.\n'
+    : table(
+        ['OF', 'SNAPSHOT', 'CREATED'],
+        snaps.map((s) => [s.of, s.name, s.createdAt || '-']),
+      );
 
 const iscsiTable = (targets: IscsiTarget[]) =>
   targets.length === 0
     ? 'No iSCSI targets.\n'
     : table(
         ['TARGET', 'IQN', 'LUNS', 'CHAP', 'INITIATORS'],
-        targets.map((t) => [t.name, t.iqn, t.luns.map((l) => `${l.id}:${formatBytes(l.sizeBytes)}`).join(' ') || '-', t.chapUser ?? '-', t.initiators.join(' ') || '-']),
+        targets.map((t) => [
+          t.name,
+          t.iqn,
+          t.luns.map((l) => `${l.id}:${formatBytes(l.sizeBytes)}`).join(' ') || '-',
+          t.chapUser ?? '-',
+          t.initiators.join(' ') || '-',
+        ]),
       );
 
 function statusText(s: NasStatus): string {
-  const up = s.system.uptimeSeconds === null ? '' : `, up ${Math.floor(s.system.uptimeSeconds / 86400)}d ${Math.floor((s.system.uptimeSeconds % 86400) / 3600)}h`;
+  const up =
+    s.system.uptimeSeconds === null
+      ? ''
+      : `, up ${Math.floor(s.system.uptimeSeconds / 86400)}d ${Math.floor((s.system.uptimeSeconds % 86400) / 3600)}h`;
   const lines = [
     `${s.system.hostname} — ${s.system.os}${s.system.kernel ? ` (kernel ${s.system.kernel})` : ''}${up}`,
     `Health: ${s.health}`,
@@ -95,7 +124,12 @@ function planText(steps: PlanStep[]): string {
   if (steps.length === 0) return 'Nothing to change.\n';
   return (
     'Would run, in order (nothing was changed):\n' +
-    steps.map((s, i) => `  ${i + 1}. ${s.description}\n     ${s.where === 'remote' ? 'on the NAS: ' : ''}${s.elevated ? 'sudo ' : ''}${(s.argv ?? [s.call ?? '']).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')}`).join('\n') +
+    steps
+      .map(
+        (s, i) =>
+          `  ${i + 1}. ${s.description}\n     ${s.where === 'remote' ? 'on the NAS: ' : ''}${s.elevated ? 'sudo ' : ''}${(s.argv ?? [s.call ?? '']).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')}`,
+      )
+      .join('\n') +
     '\n'
   );
 }
@@ -106,7 +140,8 @@ function printOutcome<T>(cli: Cli, cmd: Command, outcome: Outcome<T>, done: (v: 
 }
 
 function confirm(opts: { yes?: boolean; dryRun?: boolean }, what: string) {
-  if (!opts.yes && !opts.dryRun) throw new AppError('INVALID_INPUT', `${what} Add --yes to go ahead, or --dry-run to see the steps.`);
+  if (!opts.yes && !opts.dryRun)
+    throw new AppError('INVALID_INPUT', `${what} Add --yes to go ahead, or --dry-run to see the steps.`);
 }
 
 /** Follows a job's progress on stderr until it ends; resolves with the final job. */
@@ -155,10 +190,14 @@ export function nasCommands(cli: Cli, program: Command) {
       const final = job.state === 'running' ? await follow(cli, cmd, job) : job;
       const pools = await cli.call(cmd, 'pools.list', { device });
       const after = pools.find((p) => p.id === poolRef || p.name === poolRef) ?? pools[0];
-      cli.print(cmd, { job: final, pool: after }, () =>
-        `Scrub ${final.state}. ${after?.scrub ? `${after.scrub.errorsCorrected} errors corrected, ${after.scrub.errorsUncorrectable} uncorrectable.` : ''}\n`,
+      cli.print(
+        cmd,
+        { job: final, pool: after },
+        () =>
+          `Scrub ${final.state}. ${after?.scrub ? `${after.scrub.errorsCorrected} errors corrected, ${after.scrub.errorsUncorrectable} uncorrectable.` : ''}\n`,
       );
-      if (final.state !== 'succeeded') throw new AppError((final.error?.code as never) ?? 'INTERNAL', final.error?.message ?? 'Scrub failed');
+      if (final.state !== 'succeeded')
+        throw new AppError((final.error?.code as never) ?? 'INTERNAL', final.error?.message ?? 'Scrub failed');
     });
 
   program
@@ -213,7 +252,12 @@ export function nasCommands(cli: Cli, program: Command) {
     .option('--dry-run', 'print the exact steps and change nothing')
     .action(async (device: string, name: string, o, cmd: Command) => {
       confirm(o, `Deleting share ${name} stops sharing it (the data stays on the NAS).`);
-      const outcome = await cli.call(cmd, 'shares.delete', { device, share: name, ...(o.protocol ? { protocol: o.protocol } : {}), dryRun: !!o.dryRun });
+      const outcome = await cli.call(cmd, 'shares.delete', {
+        device,
+        share: name,
+        ...(o.protocol ? { protocol: o.protocol } : {}),
+        dryRun: !!o.dryRun,
+      });
       printOutcome(cli, cmd, outcome, () => `Deleted share ${name}.\n`);
     });
 
@@ -235,15 +279,24 @@ export function nasCommands(cli: Cli, program: Command) {
       .option('--yes', 'do not ask')
       .option('--dry-run', 'print the exact steps and change nothing')
       .action(async (device: string, of: string, name: string | undefined, o, cmd: Command) => {
-        if (verb === 'rollback') confirm(o, `Rolling ${of} back to ${name} replaces its current content (kept as a before-rollback snapshot).`);
+        if (verb === 'rollback')
+          confirm(
+            o,
+            `Rolling ${of} back to ${name} replaces its current content (kept as a before-rollback snapshot).`,
+          );
         if (verb === 'delete') confirm(o, `Deleting snapshot ${of}@${name} cannot be undone.`);
         const params = { device, of, ...(name ? { name } : {}), dryRun: !!o.dryRun };
         if (verb === 'create') {
           const outcome = await cli.call(cmd, 'snapshots.create', params);
           printOutcome(cli, cmd, outcome, (s) => `Took snapshot ${s.of}@${s.name}.\n`);
         } else {
-          const outcome = await cli.call(cmd, verb === 'delete' ? 'snapshots.delete' : 'snapshots.rollback', { ...params, name: name! });
-          printOutcome(cli, cmd, outcome, () => (verb === 'delete' ? `Deleted snapshot ${of}@${name}.\n` : `Rolled ${of} back to ${name}.\n`));
+          const outcome = await cli.call(cmd, verb === 'delete' ? 'snapshots.delete' : 'snapshots.rollback', {
+            ...params,
+            name: name!,
+          });
+          printOutcome(cli, cmd, outcome, () =>
+            verb === 'delete' ? `Deleted snapshot ${of}@${name}.\n` : `Rolled ${of} back to ${name}.\n`,
+          );
         }
       });
   }
@@ -266,7 +319,8 @@ export function nasCommands(cli: Cli, program: Command) {
     .option('--initiator <iqn>', 'allow only this initiator (repeatable)', collect, [])
     .option('--dry-run', 'print the exact steps and change nothing')
     .action(async (device: string, o, cmd: Command) => {
-      if (!!o.chapUser !== !!o.chapSecretStdin) throw new AppError('INVALID_INPUT', 'Give --chap-user together with --chap-secret-stdin.');
+      if (!!o.chapUser !== !!o.chapSecretStdin)
+        throw new AppError('INVALID_INPUT', 'Give --chap-user together with --chap-secret-stdin.');
       const chapSecret = o.chapSecretStdin ? await readSecret(cli.io, 'CHAP secret') : undefined;
       const outcome = await cli.call(cmd, 'iscsi.create', {
         device,

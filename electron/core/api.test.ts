@@ -125,4 +125,31 @@ describe('core service through the dispatcher', () => {
       value: { name: 'Nasdeck', configDir, keychain: 'available' },
     });
   });
+
+  it('learns MACs and vendor for a saved device seen on the network; wake needs a MAC', async () => {
+    const { core } = await setup();
+    await core.dispatch('devices.add', { host: '10.9.0.5', name: 'ds' });
+    expect(await core.dispatch('devices.wake', { device: 'ds' })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_SUPPORTED' },
+    });
+    // What discovery reports for that address (the table calls onSeen for every found device).
+    core.discovery.table.add({
+      source: 'mdns',
+      key: 'ds.local',
+      hostname: 'ds.local',
+      addresses: ['10.9.0.5'],
+      services: [{ type: '_http._tcp', port: 5000 }],
+      txt: { '_http._tcp': { vendor: 'Synology', model: 'DS920+', mac_address: '00:11:32:aa:bb:cc' } },
+      ttl: 120,
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const device = (await core.dispatch('devices.get', { device: 'ds' })) as { value: Device };
+    expect(device.value).toMatchObject({
+      vendor: 'synology',
+      model: 'DS920+',
+      macs: ['00:11:32:aa:bb:cc'],
+      addresses: ['10.9.0.5'],
+    });
+  });
 });

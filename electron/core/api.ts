@@ -111,7 +111,10 @@ export function createCore(options: CoreOptions = {}): Core {
     'pools.scrub': ({ device, pool }) => nas.scrub(device, pool),
     'disks.list': async ({ device }) => (await nas.adapter(device)).adapter.disks(),
     'shares.list': async ({ device }) => (await nas.adapter(device)).adapter.shares(),
-    'shares.create': ({ device, dryRun, ...spec }) => nas.mutate(device, dryRun, `Create ${spec.protocol.toUpperCase()} share ${spec.name}`, (a) => a.createShare(spec)),
+    'shares.create': ({ device, dryRun, ...spec }) =>
+      nas.mutate(device, dryRun, `Create ${spec.protocol.toUpperCase()} share ${spec.name}`, (a) =>
+        a.createShare(spec),
+      ),
     'shares.delete': ({ device, share, protocol, dryRun }) =>
       nas.mutate(device, dryRun, `Delete share ${share}`, async (a) => (await a.deleteShare(share, protocol), null)),
     'snapshots.list': async ({ device, of }) => (await nas.adapter(device)).adapter.snapshots(of),
@@ -120,13 +123,24 @@ export function createCore(options: CoreOptions = {}): Core {
       return nas.mutate(device, dryRun, `Snapshot ${of}`, (a) => a.createSnapshot(of, snapName));
     },
     'snapshots.delete': ({ device, of, name, dryRun }) =>
-      nas.mutate(device, dryRun, `Delete snapshot ${of}@${name}`, async (a) => (await a.deleteSnapshot(of, name), null)),
+      nas.mutate(
+        device,
+        dryRun,
+        `Delete snapshot ${of}@${name}`,
+        async (a) => (await a.deleteSnapshot(of, name), null),
+      ),
     'snapshots.rollback': ({ device, of, name, dryRun }) =>
       nas.mutate(device, dryRun, `Roll ${of} back to ${name}`, async (a) => (await a.rollbackSnapshot(of, name), null)),
     'iscsi.list': async ({ device }) => (await nas.adapter(device)).adapter.iscsiTargets(),
-    'iscsi.create': ({ device, dryRun, ...spec }) => nas.mutate(device, dryRun, `Create iSCSI target ${spec.name}`, (a) => a.createIscsiTarget(spec)),
+    'iscsi.create': ({ device, dryRun, ...spec }) =>
+      nas.mutate(device, dryRun, `Create iSCSI target ${spec.name}`, (a) => a.createIscsiTarget(spec)),
     'iscsi.delete': ({ device, target, dryRun }) =>
-      nas.mutate(device, dryRun, `Delete iSCSI target ${target}`, async (a) => (await a.deleteIscsiTarget(target), null)),
+      nas.mutate(
+        device,
+        dryRun,
+        `Delete iSCSI target ${target}`,
+        async (a) => (await a.deleteIscsiTarget(target), null),
+      ),
     'jobs.list': async () => jobs.list(),
     'jobs.get': async ({ id }) => jobs.get(id),
     'jobs.cancel': async ({ id }) => jobs.cancel(id),

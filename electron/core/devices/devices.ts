@@ -27,7 +27,10 @@ function newId(taken: readonly Device[]): string {
 }
 
 /** Connects to a device being added: pins its host key (or refuses), and may name its vendor. */
-export type VerifyDevice = (device: Device, acceptNewHostKey: boolean) => Promise<{ hostKeySha256?: string; vendor?: Device['vendor'] } | null>;
+export type VerifyDevice = (
+  device: Device,
+  acceptNewHostKey: boolean,
+) => Promise<{ hostKeySha256?: string; vendor?: Device['vendor'] } | null>;
 
 export class DeviceRegistry {
   constructor(

@@ -5,6 +5,7 @@ import type { EventBus } from '../events';
 import { MdnsSource } from './mdns';
 import { isIPv4 } from 'node:net';
 import { probePort, ProbeSource } from './probe';
+import { SynologyFinderSource } from './synology-finder';
 import type { DiscoverySource } from './sighting';
 import { DeviceTable } from './table';
 import { WsdSource } from './wsd';
@@ -63,7 +64,8 @@ export class Discovery {
 
   private defaultSources(): DiscoverySource[] {
     const interfaces = this.options.interfaces ?? interfacesFromEnv();
-    return [new MdnsSource(interfaces ? { interfaces } : {}), new WsdSource(interfaces ? { interfaces } : {})];
+    const opts = interfaces ? { interfaces } : {};
+    return [new MdnsSource(opts), new WsdSource(opts), new SynologyFinderSource(opts)];
   }
 
   /** Starts the passive sources (idempotent); a refresh if they already run. */

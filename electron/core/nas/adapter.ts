@@ -1,7 +1,17 @@
 // The NasAdapter contract every vendor implements (Linux over SSH now; TrueNAS, Synology and
 // QNAP APIs later). Reads return the shared domain shapes with one health vocabulary; every
 // mutation goes through a Runner, so a dry run plans it instead of doing it.
-import type { Alert, Capabilities, Disk, IscsiTarget, Pool, Share, Snapshot, SystemInfo, Vendor } from '../../../shared/domain';
+import type {
+  Alert,
+  Capabilities,
+  Disk,
+  IscsiTarget,
+  Pool,
+  Share,
+  Snapshot,
+  SystemInfo,
+  Vendor,
+} from '../../../shared/domain';
 import type { JobContext } from '../jobs/jobs';
 
 export interface ShareSpec {
@@ -45,7 +55,9 @@ export interface NasAdapter {
 }
 
 /** Multi-step changes: each step's undo runs, newest first, when a later step fails. */
-export async function withRollback<T>(body: (onUndo: (undo: () => Promise<unknown>) => void) => Promise<T>): Promise<T> {
+export async function withRollback<T>(
+  body: (onUndo: (undo: () => Promise<unknown>) => void) => Promise<T>,
+): Promise<T> {
   const undos: Array<() => Promise<unknown>> = [];
   try {
     return await body((undo) => undos.push(undo));

@@ -11,7 +11,9 @@ import type { SshTarget } from '../remote/ssh';
 import { secretAccount, type SecretVault } from '../secrets/vault';
 import type { NasAdapter } from './adapter';
 import { LinuxAdapter } from './linux';
+import { detectTools, type Tool } from './linux/shell';
 
+const TOOLS_TTL_MS = 60_000;
 const WORST: HealthState[] = ['failed', 'degraded', 'rebuilding', 'scrubbing', 'unknown', 'healthy'];
 
 export function overallHealth(pools: Pool[]): HealthState {
@@ -20,7 +22,11 @@ export function overallHealth(pools: Pool[]): HealthState {
 }
 
 /** How to reach a device over SSH: its pinned host key, its user, and secrets from the keychain only. */
-export async function sshTarget(device: Device, vault: SecretVault, extra: Partial<SshTarget> = {}): Promise<SshTarget> {
+export async function sshTarget(
+  device: Device,
+  vault: SecretVault,
+  extra: Partial<SshTarget> = {},
+): Promise<SshTarget> {
   const auth: SshTarget['auth'] = {};
   if (device.access.secrets.includes('password')) {
     const password = await vault.get(secretAccount(device.id, 'password'));
@@ -34,7 +40,8 @@ export async function sshTarget(device: Device, vault: SecretVault, extra: Parti
     }
   }
   if (!auth.password && !auth.privateKey && process.env.SSH_AUTH_SOCK) auth.agent = process.env.SSH_AUTH_SOCK;
-  if (!device.access.user) throw new AppError('INVALID_INPUT', `No user name for ${device.name}: re-add it with --user.`);
+  if (!device.access.user)
+    throw new AppError('INVALID_INPUT', `No user name for ${device.name}: re-add it with --user.`);
   return {
     host: device.host,
     port: device.access.sshPort ?? 22,
@@ -47,6 +54,7 @@ export async function sshTarget(device: Device, vault: SecretVault, extra: Parti
 
 export class NasService {
   readonly pool = new SshPool();
+  private readonly tools = new Map<string, { at: number; tools: Promise<Set<Tool>> }>();
 
   constructor(
     private readonly devices: DeviceRegistry,
@@ -56,10 +64,16 @@ export class NasService {
 
   private async runnerFor(device: Device): Promise<Runner> {
     if (!['linux', 'unknown', 'omv', 'unraid'].includes(device.vendor)) {
-      throw new AppError('NOT_SUPPORTED', `Managing ${device.vendor} devices through their own API is not available yet; SSH management works for Linux-based NAS.`);
+      throw new AppError(
+        'NOT_SUPPORTED',
+        `Managing ${device.vendor} devices through their own API is not available yet; SSH management works for Linux-based NAS.`,
+      );
     }
     if (!device.access.hostKeySha256) {
-      throw new AppError('HOST_KEY_UNKNOWN', `No SSH host key is pinned for ${device.name}: re-add it to confirm the key.`);
+      throw new AppError(
+        'HOST_KEY_UNKNOWN',
+        `No SSH host key is pinned for ${device.name}: re-add it to confirm the key.`,
+      );
     }
     return this.pool.runner(device.id, () => sshTarget(device, this.vault));
   }
@@ -67,17 +81,41 @@ export class NasService {
   async adapter(ref: string, plan?: (live: Runner) => Runner): Promise<{ device: Device; adapter: NasAdapter }> {
     const device = await this.devices.get(ref);
     const live = await this.runnerFor(device);
-    return { device, adapter: new LinuxAdapter(plan ? plan(live) : live) };
+    let cached = this.tools.get(device.id);
+    if (!cached || Date.now() - cached.at > TOOLS_TTL_MS) {
+      cached = { at: Date.now(), tools: detectTools(live) };
+      cached.tools.catch(() => this.tools.delete(device.id));
+      this.tools.set(device.id, cached);
+    }
+    return { device, adapter: new LinuxAdapter(plan ? plan(live) : live, cached.tools) };
   }
 
   async status(ref: string): Promise<NasStatus> {
     const { device, adapter } = await this.adapter(ref);
-    const [system, capabilities, pools, disks] = await Promise.all([adapter.systemInfo(), adapter.capabilities(), adapter.pools(), adapter.disks()]);
-    return { device: device.id, health: overallHealth(pools), system, capabilities, pools, disks, alerts: await adapter.alerts(pools, disks) };
+    const [system, capabilities, pools, disks] = await Promise.all([
+      adapter.systemInfo(),
+      adapter.capabilities(),
+      adapter.pools(),
+      adapter.disks(),
+    ]);
+    return {
+      device: device.id,
+      health: overallHealth(pools),
+      system,
+      capabilities,
+      pools,
+      disks,
+      alerts: await adapter.alerts(pools, disks),
+    };
   }
 
   /** A change: planned (dryRun) or done as a job that the UI and CLI can follow. */
-  async mutate<T>(ref: string, dryRun: boolean | undefined, title: string, change: (a: NasAdapter) => Promise<T>): Promise<Outcome<T>> {
+  async mutate<T>(
+    ref: string,
+    dryRun: boolean | undefined,
+    title: string,
+    change: (a: NasAdapter) => Promise<T>,
+  ): Promise<Outcome<T>> {
     if (dryRun) {
       let planner: PlanRunner | undefined;
       const { adapter } = await this.adapter(ref, (live) => (planner = new PlanRunner(live)));
@@ -90,13 +128,19 @@ export class NasService {
       value = await change(live);
     });
     const done = await this.jobs.wait(job.id);
-    if (done.state !== 'succeeded') throw new AppError((done.error?.code as never) ?? 'INTERNAL', done.error?.message ?? `${title} failed`);
+    if (done.state !== 'succeeded')
+      throw new AppError((done.error?.code as never) ?? 'INTERNAL', done.error?.message ?? `${title} failed`);
     return { applied: true, value: value as T, steps: [] };
   }
 
   /** Starts a scrub as a job and returns at once; progress arrives as jobs.progress events. */
   async scrub(ref: string, pool: string): Promise<Job> {
     const { adapter } = await this.adapter(ref);
+    // Say "no such pool" now, not later in a failed job.
+    const pools = (await adapter.pools()) as Array<Pool & { mountPoint?: string }>;
+    if (!pools.some((p) => p.id === pool || p.name === pool || p.mountPoint === pool)) {
+      throw new AppError('NOT_FOUND', `No pool "${pool}". Pools: ${pools.map((p) => p.name).join(', ') || 'none'}.`);
+    }
     return this.jobs.start('scrub', `Scrub ${pool}`, async (ctx) => {
       await adapter.scrub(pool, ctx);
     });

@@ -17,8 +17,14 @@ interface Entry {
   session: Promise<SshSession>;
   idle?: NodeJS.Timeout;
   busy: number;
+  /** Calls waiting for a free channel. */
+  waiting: Array<() => void>;
   mutations: Promise<unknown>;
 }
+
+// OpenSSH's sshd allows 10 sessions (channels) per connection by default (MaxSessions); a
+// dashboard refresh opens several at once, so calls beyond this wait for a free channel.
+const MAX_CHANNELS = 8;
 
 export class SshPool {
   private readonly entries = new Map<string, Entry>();
@@ -43,14 +49,16 @@ export class SshPool {
   async exec(key: string, target: () => Promise<SshTarget>, argv: Argv, options: RunOptions): Promise<ExecResult> {
     const entry = await this.entry(key, target);
     const go = async () => {
-      entry.busy += 1;
       clearTimeout(entry.idle);
+      if (entry.busy >= MAX_CHANNELS) await new Promise<void>((resolve) => entry.waiting.push(resolve));
+      entry.busy += 1;
       try {
         const session = await entry.session;
         return await session.exec(argv, options);
       } finally {
         entry.busy -= 1;
-        if (entry.busy === 0) entry.idle = setTimeout(() => this.close(key), this.idleMs);
+        entry.waiting.shift()?.();
+        if (entry.busy === 0 && entry.waiting.length === 0) entry.idle = setTimeout(() => this.close(key), this.idleMs);
       }
     };
     if (!options.mutates) return go();
@@ -71,7 +79,7 @@ export class SshPool {
       if (session?.isOpen) return existing;
       this.entries.delete(key);
     }
-    const entry: Entry = { session: this.connectWithRetry(await target()), busy: 0, mutations: Promise.resolve() };
+    const entry: Entry = { session: this.connectWithRetry(await target()), busy: 0, waiting: [], mutations: Promise.resolve() };
     this.entries.set(key, entry);
     entry.session.then(
       (s) => s.onClose(() => this.entries.get(key) === entry && this.entries.delete(key)),

@@ -1,6 +1,15 @@
 // The Linux adapter: a plain Linux NAS (Debian/Ubuntu, OpenMediaVault, Unraid…) over SSH.
 // It detects what the host has and manages it with the host's own tools.
-import type { Alert, Capabilities, Disk, IscsiTarget, Pool, Share, Snapshot, SystemInfo } from '../../../../shared/domain';
+import type {
+  Alert,
+  Capabilities,
+  Disk,
+  IscsiTarget,
+  Pool,
+  Share,
+  Snapshot,
+  SystemInfo,
+} from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
 import type { JobContext } from '../../jobs/jobs';
 import type { Runner } from '../../remote/runner';
@@ -8,7 +17,7 @@ import { withRollback, type IscsiSpec, type NasAdapter, type ShareSpec } from '.
 import { createTgtTarget, deleteTgtTarget, iscsiTargets, targetIqn } from './iscsi';
 import { addNfsExport, deleteNfsExport, nfsBackend, nfsShares } from './nfs';
 import { parseLsblk, parseSmartctl, toDisk } from './parsers/disks';
-import { Shell } from './shell';
+import { Shell, type Tool } from './shell';
 import { addSmbShare, deleteSmbShare, REGISTRY_FIX, smbRegistryActive, smbShares } from './smb';
 import * as storage from './storage';
 
@@ -20,8 +29,8 @@ export class LinuxAdapter implements NasAdapter {
   readonly vendor = 'linux' as const;
   readonly sh: Shell;
 
-  constructor(runner: Runner) {
-    this.sh = new Shell(runner);
+  constructor(runner: Runner, tools?: Promise<Set<Tool>>) {
+    this.sh = new Shell(runner, tools);
   }
 
   async capabilities(): Promise<Capabilities> {
@@ -34,7 +43,12 @@ export class LinuxAdapter implements NasAdapter {
     const nfs = (await nfsBackend(this.sh)) !== null;
     if (!nfs) notes.push('No NFS server: install nfs-kernel-server or nfs-ganesha to manage NFS exports.');
     const iscsi = t.has('tgtadm');
-    if (!iscsi) notes.push(t.has('targetcli') ? 'LIO targets are listed; creating targets needs tgt.' : 'No iSCSI target software: install tgt.');
+    if (!iscsi)
+      notes.push(
+        t.has('targetcli')
+          ? 'LIO targets are listed; creating targets needs tgt.'
+          : 'No iSCSI target software: install tgt.',
+      );
     if (!t.has('smartctl')) notes.push('smartctl is missing: install smartmontools for disk health.');
     return {
       pools: t.has('btrfs') || t.has('zpool') || t.has('mdstat'),
@@ -50,7 +64,9 @@ export class LinuxAdapter implements NasAdapter {
   }
 
   async systemInfo(): Promise<SystemInfo> {
-    const lines = (await this.sh.out(['sh', '-c', SYSTEM_SCRIPT], { description: 'Read system information' })).split('\n');
+    const lines = (await this.sh.out(['sh', '-c', SYSTEM_SCRIPT], { description: 'Read system information' })).split(
+      '\n',
+    );
     const uptime = Number(lines[2]);
     return {
       hostname: lines[0]?.trim() ?? '',
@@ -69,18 +85,25 @@ export class LinuxAdapter implements NasAdapter {
     if (!(await this.sh.has('lsblk'))) return [];
     const tree = parseLsblk(
       JSON.parse(
-        await this.sh.out(['lsblk', '-J', '-b', '-o', 'NAME,PATH,TYPE,SIZE,MODEL,SERIAL,ROTA,TRAN,MOUNTPOINT,FSTYPE'], { description: 'List block devices' }),
+        await this.sh.out(['lsblk', '-J', '-b', '-o', 'NAME,PATH,TYPE,SIZE,MODEL,SERIAL,ROTA,TRAN,MOUNTPOINT,FSTYPE'], {
+          description: 'List block devices',
+        }),
       ),
     );
     // Physical disks, and loop devices that are pool members (a lab or a file-backed pool).
     const members = new Set((await this.pools()).flatMap((p) => p.devices.map((d) => d.name)));
-    const disks = tree.filter((d) => d.type === 'disk' || (d.type === 'loop' && d.path !== null && members.has(d.path)));
+    const disks = tree.filter(
+      (d) => d.type === 'disk' || (d.type === 'loop' && d.path !== null && members.has(d.path)),
+    );
     const smart = await this.sh.has('smartctl');
     return Promise.all(
       disks.map(async (d) => {
         if (!smart || d.type !== 'disk' || !d.path) return toDisk(d);
         // smartctl's exit status is a bit mask (bit 3 = failing); its JSON is still there.
-        const r = await this.sh.run(['smartctl', '-j', '-a', d.path], { description: `Read SMART data of ${d.path}`, sudo: true });
+        const r = await this.sh.run(['smartctl', '-j', '-a', d.path], {
+          description: `Read SMART data of ${d.path}`,
+          sudo: true,
+        });
         try {
           return toDisk(d, parseSmartctl(JSON.parse(r.stdout)));
         } catch {
@@ -106,19 +129,52 @@ export class LinuxAdapter implements NasAdapter {
   async alerts(pools: Pool[], disks: Disk[]): Promise<Alert[]> {
     const alerts: Alert[] = [];
     for (const p of pools) {
-      if (p.state === 'failed') alerts.push({ level: 'critical', source: `pool ${p.name}`, message: `Pool ${p.name} has failed: ${p.rawState}.` });
-      else if (p.state === 'degraded') alerts.push({ level: 'critical', source: `pool ${p.name}`, message: `Pool ${p.name} is degraded: ${p.rawState}.` });
-      else if (p.state === 'rebuilding') alerts.push({ level: 'warning', source: `pool ${p.name}`, message: `Pool ${p.name} is rebuilding.` });
+      if (p.state === 'failed')
+        alerts.push({
+          level: 'critical',
+          source: `pool ${p.name}`,
+          message: `Pool ${p.name} has failed: ${p.rawState}.`,
+        });
+      else if (p.state === 'degraded')
+        alerts.push({
+          level: 'critical',
+          source: `pool ${p.name}`,
+          message: `Pool ${p.name} is degraded: ${p.rawState}.`,
+        });
+      else if (p.state === 'rebuilding')
+        alerts.push({ level: 'warning', source: `pool ${p.name}`, message: `Pool ${p.name} is rebuilding.` });
       for (const d of p.devices.filter((x) => x.state === 'degraded'))
-        alerts.push({ level: 'warning', source: `pool ${p.name}`, message: `${d.name} has recorded I/O or checksum errors; scrub the pool and watch it.` });
+        alerts.push({
+          level: 'warning',
+          source: `pool ${p.name}`,
+          message: `${d.name} has recorded I/O or checksum errors; scrub the pool and watch it.`,
+        });
       if (p.sizeBytes > 0 && p.usedBytes / p.sizeBytes > 0.9)
-        alerts.push({ level: 'warning', source: `pool ${p.name}`, message: `Pool ${p.name} is ${Math.round((100 * p.usedBytes) / p.sizeBytes)}% full.` });
+        alerts.push({
+          level: 'warning',
+          source: `pool ${p.name}`,
+          message: `Pool ${p.name} is ${Math.round((100 * p.usedBytes) / p.sizeBytes)}% full.`,
+        });
     }
     for (const d of disks) {
-      if (d.smart === 'failing') alerts.push({ level: 'critical', source: `disk ${d.name}`, message: `Disk ${d.name} (${d.model}) reports SMART failure.` });
-      else if (d.smart === 'warning') alerts.push({ level: 'warning', source: `disk ${d.name}`, message: `Disk ${d.name} (${d.model}) shows SMART warnings.` });
+      if (d.smart === 'failing')
+        alerts.push({
+          level: 'critical',
+          source: `disk ${d.name}`,
+          message: `Disk ${d.name} (${d.model}) reports SMART failure.`,
+        });
+      else if (d.smart === 'warning')
+        alerts.push({
+          level: 'warning',
+          source: `disk ${d.name}`,
+          message: `Disk ${d.name} (${d.model}) shows SMART warnings.`,
+        });
       if (d.temperatureC !== null && d.temperatureC >= 55)
-        alerts.push({ level: 'warning', source: `disk ${d.name}`, message: `Disk ${d.name} is at ${d.temperatureC} °C.` });
+        alerts.push({
+          level: 'warning',
+          source: `disk ${d.name}`,
+          message: `Disk ${d.name} is at ${d.temperatureC} °C.`,
+        });
     }
     return alerts;
   }
@@ -131,8 +187,14 @@ export class LinuxAdapter implements NasAdapter {
   private async sharePath(spec: ShareSpec, onUndo: (u: () => Promise<unknown>) => void): Promise<string> {
     if (spec.path) return spec.path;
     const all = await storage.pools(this.sh);
-    const pool = spec.pool ? all.find((p) => p.id === spec.pool || p.name === spec.pool) : all.find((p) => p.mountPoint);
-    if (!pool?.mountPoint) throw new AppError('INVALID_INPUT', spec.pool ? `No mounted pool "${spec.pool}".` : 'No mounted pool: give --path.');
+    const pool = spec.pool
+      ? all.find((p) => p.id === spec.pool || p.name === spec.pool)
+      : all.find((p) => p.mountPoint);
+    if (!pool?.mountPoint)
+      throw new AppError(
+        'INVALID_INPUT',
+        spec.pool ? `No mounted pool "${spec.pool}".` : 'No mounted pool: give --path.',
+      );
     const path = `${pool.mountPoint}/${spec.name}`;
     const exists = await this.sh.run(['test', '-e', path], { description: `Check ${path}` });
     if (exists.code === 0) return path; // sharing existing data: keep it
@@ -144,10 +206,18 @@ export class LinuxAdapter implements NasAdapter {
       mutates: true,
     });
     onUndo(() =>
-      this.sh.run(subvolume ? ['btrfs', 'subvolume', 'delete', path] : ['rmdir', '--', path], { description: `Undo: remove ${path}`, sudo: true, mutates: true }),
+      this.sh.run(subvolume ? ['btrfs', 'subvolume', 'delete', path] : ['rmdir', '--', path], {
+        description: `Undo: remove ${path}`,
+        sudo: true,
+        mutates: true,
+      }),
     );
     if (spec.users[0]) {
-      await this.sh.out(['chown', `${spec.users[0]}:`, '--', path], { description: `Give ${path} to ${spec.users[0]}`, sudo: true, mutates: true });
+      await this.sh.out(['chown', `${spec.users[0]}:`, '--', path], {
+        description: `Give ${path} to ${spec.users[0]}`,
+        sudo: true,
+        mutates: true,
+      });
     }
     return path;
   }
@@ -176,7 +246,8 @@ export class LinuxAdapter implements NasAdapter {
   async deleteShare(name: string, protocol?: 'smb' | 'nfs'): Promise<void> {
     const matches = (await this.shares()).filter((s) => s.name === name && (!protocol || s.protocol === protocol));
     if (matches.length === 0) throw new AppError('NOT_FOUND', `No share ${name}.`);
-    if (matches.length > 1) throw new AppError('CONFLICT', `Both an SMB and an NFS share are named ${name}: say which with --protocol.`);
+    if (matches.length > 1)
+      throw new AppError('CONFLICT', `Both an SMB and an NFS share are named ${name}: say which with --protocol.`);
     const share = matches[0]!;
     if (share.protocol === 'smb') await deleteSmbShare(this.sh, share);
     else await deleteNfsExport(this.sh, share);
@@ -202,7 +273,11 @@ export class LinuxAdapter implements NasAdapter {
     const dir = `${pool.mountPoint}/iscsi`;
     const lunFile = `${dir}/${spec.name}.img`;
     await withRollback(async (onUndo) => {
-      await this.sh.out(['mkdir', '-p', '--', dir], { description: `Make sure ${dir} exists`, sudo: true, mutates: true });
+      await this.sh.out(['mkdir', '-p', '--', dir], {
+        description: `Make sure ${dir} exists`,
+        sudo: true,
+        mutates: true,
+      });
       await createTgtTarget(this.sh, spec, iqn, lunFile, onUndo);
     });
     return {
@@ -220,7 +295,11 @@ export class LinuxAdapter implements NasAdapter {
     for (const file of lunFiles) {
       // Only LUN files Nasdeck made (in <pool>/iscsi/) are removed; other backing stores stay.
       if (pools.some((p) => p.mountPoint && file.startsWith(`${p.mountPoint}/iscsi/`))) {
-        await this.sh.out(['rm', '-f', '--', file], { description: `Remove LUN file ${file}`, sudo: true, mutates: true });
+        await this.sh.out(['rm', '-f', '--', file], {
+          description: `Remove LUN file ${file}`,
+          sudo: true,
+          mutates: true,
+        });
       }
     }
   }

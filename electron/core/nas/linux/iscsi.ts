@@ -4,7 +4,7 @@ import type { IscsiTarget } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
 import type { IscsiSpec } from '../adapter';
 import { parseTargetcliConfig } from './parsers/lio';
-import { parseTgtadmTargets } from './parsers/tgt';
+import { parseTgtadmTargets, toIscsiTarget } from './parsers/tgt';
 import type { Shell } from './shell';
 
 const TGT = ['tgtadm', '--lld', 'iscsi'] as const;
@@ -17,23 +17,37 @@ export function targetIqn(hostname: string, name: string): string {
 
 type Row = ReturnType<typeof parseTgtadmTargets>[number];
 
-const toTarget = (t: Row): IscsiTarget => ({
-  name: t.iqn.split(':').pop() ?? t.iqn,
-  iqn: t.iqn,
-  luns: t.luns.filter((l) => l.id > 0 || l.backing).map((l) => ({ id: l.id, sizeBytes: l.sizeBytes, backing: l.backing ?? '' })),
-  ...(t.accounts[0] ? { chapUser: t.accounts[0] } : {}),
-  initiators: t.initiators,
-});
-
 async function tgtRows(sh: Shell): Promise<Row[]> {
-  return parseTgtadmTargets(await sh.out([...TGT, '--op', 'show', '--mode', 'target'], { description: 'List iSCSI targets', sudo: true }));
+  return parseTgtadmTargets(
+    await sh.out([...TGT, '--op', 'show', '--mode', 'target'], { description: 'List iSCSI targets', sudo: true }),
+  );
+}
+
+/** tgtadm prints LUN sizes in rounded decimal MB: the backing files give the exact bytes. */
+async function exactSizes(sh: Shell, targets: IscsiTarget[]): Promise<IscsiTarget[]> {
+  const files = [...new Set(targets.flatMap((t) => t.luns.map((l) => l.backing)).filter((b) => b.startsWith('/')))];
+  if (files.length === 0) return targets;
+  const r = await sh.run(['stat', '-L', '-c', '%s %n', '--', ...files], {
+    description: 'Read LUN file sizes',
+    sudo: true,
+  });
+  const sizes = new Map(
+    r.stdout
+      .split('\n')
+      .map((line) => /^(\d+) (.+)$/.exec(line))
+      .flatMap((m) => (m ? [[m[2]!, Number(m[1])] as const] : [])),
+  );
+  return targets.map((t) => ({
+    ...t,
+    luns: t.luns.map((l) => ({ ...l, sizeBytes: sizes.get(l.backing) ?? l.sizeBytes })),
+  }));
 }
 
 export async function iscsiTargets(sh: Shell): Promise<IscsiTarget[]> {
-  if (await sh.has('tgtadm')) return (await tgtRows(sh)).map(toTarget);
+  if (await sh.has('tgtadm')) return exactSizes(sh, (await tgtRows(sh)).map(toIscsiTarget));
   if (await sh.has('targetcli')) {
     const r = await sh.run(['cat', '--', LIO_CONFIG], { description: 'Read the LIO configuration', sudo: true });
-    return r.code === 0 ? parseTargetcliConfig(JSON.parse(r.stdout)).map(toTarget) : [];
+    return r.code === 0 ? parseTargetcliConfig(JSON.parse(r.stdout)).map(toIscsiTarget) : [];
   }
   return [];
 }
@@ -46,7 +60,9 @@ export async function createTgtTarget(
   onUndo: (u: () => Promise<unknown>) => void,
 ): Promise<void> {
   if (!(await sh.has('tgtadm'))) {
-    throw new AppError('NOT_SUPPORTED', 'Creating iSCSI targets needs tgt on this NAS.', { fix: 'Install the tgt package (tgtd).' });
+    throw new AppError('NOT_SUPPORTED', 'Creating iSCSI targets needs tgt on this NAS.', {
+      fix: 'Install the tgt package (tgtd).',
+    });
   }
   const rows = await tgtRows(sh);
   if (rows.some((t) => t.iqn === iqn)) throw new AppError('CONFLICT', `iSCSI target ${iqn} already exists.`);
@@ -54,16 +70,31 @@ export async function createTgtTarget(
   const step = (argv: string[], description: string, secrets?: string[]) =>
     sh.out([...TGT, ...argv], { description, sudo: true, mutates: true, ...(secrets ? { secrets } : {}) });
 
-  await sh.out(['truncate', '-s', String(spec.sizeBytes), '--', lunFile], { description: `Create a ${spec.sizeBytes}-byte LUN file ${lunFile}`, sudo: true, mutates: true });
-  onUndo(() => sh.run(['rm', '-f', '--', lunFile], { description: 'Undo: remove the LUN file', sudo: true, mutates: true }));
+  await sh.out(['truncate', '-s', String(spec.sizeBytes), '--', lunFile], {
+    description: `Create a ${spec.sizeBytes}-byte LUN file ${lunFile}`,
+    sudo: true,
+    mutates: true,
+  });
+  onUndo(() =>
+    sh.run(['rm', '-f', '--', lunFile], { description: 'Undo: remove the LUN file', sudo: true, mutates: true }),
+  );
   await step(['--op', 'new', '--mode', 'target', '--tid', tid, '-T', iqn], `Create target ${iqn}`);
   onUndo(() => step(['--op', 'delete', '--mode', 'target', '--tid', tid, '--force'], 'Undo: remove the target'));
   await step(['--op', 'new', '--mode', 'logicalunit', '--tid', tid, '--lun', '1', '-b', lunFile], 'Attach the LUN');
   if (spec.chapUser && spec.chapSecret) {
     // tgtadm takes the CHAP secret only in argv; it stays on the NAS and is shown as *** in plans and errors.
-    await step(['--op', 'new', '--mode', 'account', '--user', spec.chapUser, '--password', spec.chapSecret], `Create CHAP account ${spec.chapUser}`, [spec.chapSecret]);
-    onUndo(() => step(['--op', 'delete', '--mode', 'account', '--user', spec.chapUser!], 'Undo: remove the CHAP account'));
-    await step(['--op', 'bind', '--mode', 'account', '--tid', tid, '--user', spec.chapUser], 'Require CHAP for this target');
+    await step(
+      ['--op', 'new', '--mode', 'account', '--user', spec.chapUser, '--password', spec.chapSecret],
+      `Create CHAP account ${spec.chapUser}`,
+      [spec.chapSecret],
+    );
+    onUndo(() =>
+      step(['--op', 'delete', '--mode', 'account', '--user', spec.chapUser!], 'Undo: remove the CHAP account'),
+    );
+    await step(
+      ['--op', 'bind', '--mode', 'account', '--tid', tid, '--user', spec.chapUser],
+      'Require CHAP for this target',
+    );
   }
   for (const initiator of spec.initiators.length ? spec.initiators : ['ALL']) {
     const flag = initiator === 'ALL' || /^[\d.]+(\/\d+)?$/.test(initiator) ? '-I' : '-Q';
@@ -80,7 +111,11 @@ export async function deleteTgtTarget(sh: Shell, target: string): Promise<{ lunF
     mutates: true,
   });
   for (const user of row.accounts) {
-    await sh.run([...TGT, '--op', 'delete', '--mode', 'account', '--user', user], { description: `Remove CHAP account ${user}`, sudo: true, mutates: true });
+    await sh.run([...TGT, '--op', 'delete', '--mode', 'account', '--user', user], {
+      description: `Remove CHAP account ${user}`,
+      sudo: true,
+      mutates: true,
+    });
   }
   return { lunFiles: row.luns.flatMap((l) => (l.backing ? [l.backing] : [])) };
 }

@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandName, CommandParams, CommandResult } from '../../../../shared/api';
 import type { Device, Job, Pool } from '../../../../shared/domain';
 import { corruptBlock, failMember, replaceMember } from '../../../../e2e/lab/lab';
-import { clientExec, nasExec, nasPath, readLabState, type LabState, type NasState } from '../../../../e2e/lab/lab-state';
+import {
+  clientExec,
+  nasExec,
+  nasPath,
+  readLabState,
+  type LabState,
+  type NasState,
+} from '../../../../e2e/lab/lab-state';
 import { createCore, type Core } from '../../api';
 import { MemoryVault } from '../../secrets/vault';
 
@@ -19,7 +26,8 @@ let device: Device;
 
 async function call<N extends CommandName>(method: N, params: CommandParams<N>): Promise<CommandResult<N>> {
   const envelope = await core.dispatch(method, params);
-  if (!envelope.ok) throw Object.assign(new Error(`${method}: ${envelope.error.code} ${envelope.error.message}`), envelope.error);
+  if (!envelope.ok)
+    throw Object.assign(new Error(`${method}: ${envelope.error.code} ${envelope.error.message}`), envelope.error);
   return envelope.value as CommandResult<N>;
 }
 const fresh = () => readLabState(state.instance);
@@ -61,37 +69,59 @@ describe('health', () => {
   it('gives one status summary: system, capabilities, pools, disks', async () => {
     const s = await call('nas.status', { device: 'lab' });
     expect(s.system.hostname).toBe(nas.hostname);
-    expect(s.capabilities).toMatchObject({ pools: true, scrub: true, snapshots: true, smbShares: true, nfsShares: true, iscsi: true });
+    expect(s.capabilities).toMatchObject({
+      pools: true,
+      scrub: true,
+      snapshots: true,
+      smbShares: true,
+      nfsShares: true,
+      iscsi: true,
+    });
     expect(s.health).toBe('healthy');
-    expect(s.disks.map((d) => d.name).sort()).toEqual(expect.arrayContaining(fresh().nas[0]!.pool!.devices.map((d) => d.replace('/dev/', ''))));
+    expect(s.disks.map((d) => d.name).sort()).toEqual(
+      expect.arrayContaining(fresh().nas[0]!.pool!.devices.map((d) => d.replace('/dev/', ''))),
+    );
   });
 });
 
 describe('snapshots', () => {
   it('creates, lists, rolls back and deletes a snapshot of a share', async () => {
+    const snap = `lab-snap-${Date.now()}`;
     const file = join(nas.pool!.mountPoint, 'share1', 'snap-test.txt');
     writeFileSync(nasPath(nas, file), 'before\n');
-    const created = await call('snapshots.create', { device: 'lab', of: 'share1', name: 'lab-snap' });
-    expect(created).toMatchObject({ applied: true, value: { of: 'share1', name: 'lab-snap' } });
+    const created = await call('snapshots.create', { device: 'lab', of: 'share1', name: snap });
+    expect(created).toMatchObject({ applied: true, value: { of: 'share1', name: snap } });
     const list = await call('snapshots.list', { device: 'lab', of: 'share1' });
-    expect(list.map((s) => s.name)).toContain('lab-snap');
-    expect(list.find((s) => s.name === 'lab-snap')!.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}/);
+    expect(list.map((s) => s.name)).toContain(snap);
+    expect(list.find((s) => s.name === snap)!.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}/);
 
     writeFileSync(nasPath(nas, file), 'after\n');
-    await call('snapshots.rollback', { device: 'lab', of: 'share1', name: 'lab-snap' });
+    await call('snapshots.rollback', { device: 'lab', of: 'share1', name: snap });
     expect((await nasExec(state, nas.index, ['cat', file])).stdout).toBe('before\n');
     // The replaced state was kept, and the share still serves (same path).
-    expect((await call('snapshots.list', { device: 'lab', of: 'share1' })).some((s) => s.name.startsWith('before-rollback-'))).toBe(true);
+    expect(
+      (await call('snapshots.list', { device: 'lab', of: 'share1' })).some((s) =>
+        s.name.startsWith('before-rollback-'),
+      ),
+    ).toBe(true);
 
-    await call('snapshots.delete', { device: 'lab', of: 'share1', name: 'lab-snap' });
-    expect((await call('snapshots.list', { device: 'lab', of: 'share1' })).map((s) => s.name)).not.toContain('lab-snap');
-    await expect(call('snapshots.delete', { device: 'lab', of: 'share1', name: 'lab-snap' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await call('snapshots.delete', { device: 'lab', of: 'share1', name: snap });
+    expect((await call('snapshots.list', { device: 'lab', of: 'share1' })).map((s) => s.name)).not.toContain(snap);
+    await expect(call('snapshots.delete', { device: 'lab', of: 'share1', name: snap })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 });
 
 describe('shares', () => {
   it('plans an SMB share with --dry-run, showing the remote argv and changing nothing', async () => {
-    const plan = await call('shares.create', { device: 'lab', protocol: 'smb', name: 'planned', users: [nas.smb!.user], dryRun: true });
+    const plan = await call('shares.create', {
+      device: 'lab',
+      protocol: 'smb',
+      name: 'planned',
+      users: [nas.smb!.user],
+      dryRun: true,
+    });
     expect(plan.applied).toBe(false);
     const argvs = plan.steps.map((s) => s.argv!.join(' '));
     expect(argvs).toContain(`net conf addshare planned ${nas.pool!.mountPoint}/planned writeable=y guest_ok=n`);
@@ -100,17 +130,33 @@ describe('shares', () => {
   });
 
   it('creates an SMB share that the user can write and read with smbclient, then deletes it', async () => {
-    const made = await call('shares.create', { device: 'lab', protocol: 'smb', name: 'ndtestsmb', users: [nas.smb!.user] });
+    const made = await call('shares.create', {
+      device: 'lab',
+      protocol: 'smb',
+      name: 'ndtestsmb',
+      users: [nas.smb!.user],
+    });
     expect(made).toMatchObject({ applied: true, value: { name: 'ndtestsmb', protocol: 'smb' } });
     const list = await call('shares.list', { device: 'lab' });
-    expect(list.find((s) => s.name === 'ndtestsmb')).toMatchObject({ protocol: 'smb', managed: true, users: [nas.smb!.user] });
+    expect(list.find((s) => s.name === 'ndtestsmb')).toMatchObject({
+      protocol: 'smb',
+      managed: true,
+      users: [nas.smb!.user],
+    });
 
     const tmp = mkdtempSync(join(state.workDir, 'smbtest-'));
     const payload = randomBytes(32 * 1024);
     writeFileSync(join(tmp, 'up.bin'), payload);
     const r = await clientExec(
       state,
-      ['smbclient', `//${nas.address}/ndtestsmb`, '-U', nas.smb!.user, '-c', `put ${join(tmp, 'up.bin')} up.bin; get up.bin ${join(tmp, 'down.bin')}`],
+      [
+        'smbclient',
+        `//${nas.address}/ndtestsmb`,
+        '-U',
+        nas.smb!.user,
+        '-c',
+        `put ${join(tmp, 'up.bin')} up.bin; get up.bin ${join(tmp, 'down.bin')}`,
+      ],
       { env: smbEnv() },
     );
     expect(r.code, r.stderr + r.stdout).toBe(0);
@@ -118,9 +164,13 @@ describe('shares', () => {
     const { readFileSync } = await import('node:fs');
     expect(sha(readFileSync(join(tmp, 'down.bin')))).toBe(sha(payload));
 
-    await expect(call('shares.create', { device: 'lab', protocol: 'smb', name: 'ndtestsmb' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(call('shares.create', { device: 'lab', protocol: 'smb', name: 'ndtestsmb' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     await call('shares.delete', { device: 'lab', share: 'ndtestsmb' });
-    const gone = await clientExec(state, ['smbclient', '-g', '-L', `//${nas.address}`, '-U', nas.smb!.user], { env: smbEnv() });
+    const gone = await clientExec(state, ['smbclient', '-g', '-L', `//${nas.address}`, '-U', nas.smb!.user], {
+      env: smbEnv(),
+    });
     expect(gone.stdout).not.toContain('Disk|ndtestsmb|');
   });
 
@@ -132,9 +182,14 @@ describe('shares', () => {
       expect(ls.code, ls.stderr).toBe(0);
       expect(ls.stdout).toContain('marker.txt');
     }
-    expect((await call('shares.list', { device: 'lab' })).find((s) => s.name === 'ndtestnfs')).toMatchObject({ protocol: 'nfs', managed: true });
+    expect((await call('shares.list', { device: 'lab' })).find((s) => s.name === 'ndtestnfs')).toMatchObject({
+      protocol: 'nfs',
+      managed: true,
+    });
     // The lab's own export, defined outside Nasdeck's file, is listed but not ours to change.
-    expect((await call('shares.list', { device: 'lab' })).find((s) => s.path === '/export')).toMatchObject({ managed: false });
+    expect((await call('shares.list', { device: 'lab' })).find((s) => s.path === '/export')).toMatchObject({
+      managed: false,
+    });
     await call('shares.delete', { device: 'lab', share: 'ndtestnfs', protocol: 'nfs' });
     expect((await clientExec(state, ['nfs-ls', `nfs://${nas.address}/ndtestnfs`])).code).not.toBe(0);
     expect((await clientExec(state, ['nfs-ls', `nfs://${nas.address}/export`])).code).toBe(0);
@@ -177,7 +232,14 @@ describe('iSCSI', () => {
   });
 
   it('never shows the CHAP secret in a plan', async () => {
-    const plan = await call('iscsi.create', { device: 'lab', name: 'planned', sizeBytes: 2 ** 20, chapUser: 'u1', chapSecret: 'Secret-canary', dryRun: true });
+    const plan = await call('iscsi.create', {
+      device: 'lab',
+      name: 'planned',
+      sizeBytes: 2 ** 20,
+      chapUser: 'u1',
+      chapSecret: 'Secret-canary',
+      dryRun: true,
+    });
     expect(JSON.stringify(plan)).not.toContain('Secret-canary');
     expect(JSON.stringify(plan)).toContain('***');
   });

@@ -32,6 +32,9 @@ function writeFile(sh: Shell, path: string, content: string, description: string
   return sh.out(['tee', '--', path], { description, sudo: true, stdin: content, mutates: true });
 }
 
+/** Exports in a ganesha config file; an empty or missing file has none. */
+const exportsIn = (text: string): GaneshaExport[] => (text.trim() ? parseGaneshaExports(text) : []);
+
 const ganeshaToShare = (e: GaneshaExport, managed: boolean): Share => ({
   name: (e.pseudo ?? e.path).split('/').filter(Boolean).pop() ?? String(e.exportId),
   protocol: 'nfs',
@@ -46,16 +49,19 @@ const ganeshaToShare = (e: GaneshaExport, managed: boolean): Share => ({
 export async function nfsShares(sh: Shell): Promise<Share[]> {
   const backend = await nfsBackend(sh);
   if (backend === 'ganesha') {
-    const [main, managed] = await Promise.all([readFileOrEmpty(sh, GANESHA_CONF), readFileOrEmpty(sh, GANESHA_MANAGED)]);
-    const ours = parseGaneshaExports(managed);
-    return [...parseGaneshaExports(main).map((e) => ganeshaToShare(e, false)), ...ours.map((e) => ganeshaToShare(e, true))];
+    const [main, managed] = await Promise.all([
+      readFileOrEmpty(sh, GANESHA_CONF),
+      readFileOrEmpty(sh, GANESHA_MANAGED),
+    ]);
+    const ours = exportsIn(managed);
+    return [...exportsIn(main).map((e) => ganeshaToShare(e, false)), ...ours.map((e) => ganeshaToShare(e, true))];
   }
   if (backend === 'kernel') {
     const [active, managed] = await Promise.all([
       sh.out(['exportfs', '-v'], { description: 'List NFS exports', sudo: true }),
       readFileOrEmpty(sh, KERNEL_MANAGED),
     ]);
-    const ourPaths = new Set(parseExportsFile(managed).exports.map((e) => e.path));
+    const ourPaths = new Set(managed.trim() ? parseExportsFile(managed).exports.map((e) => e.path) : []);
     return parseExportfs(active).map((e) => ({
       name: e.path.split('/').filter(Boolean).pop() ?? e.path,
       protocol: 'nfs' as const,
@@ -69,13 +75,22 @@ export async function nfsShares(sh: Shell): Promise<Share[]> {
   return [];
 }
 
-export async function addNfsExport(sh: Shell, spec: ShareSpec, path: string, onUndo: (u: () => Promise<unknown>) => void): Promise<void> {
+export async function addNfsExport(
+  sh: Shell,
+  spec: ShareSpec,
+  path: string,
+  onUndo: (u: () => Promise<unknown>) => void,
+): Promise<void> {
   const backend = await nfsBackend(sh);
   const clients = spec.clients.length ? spec.clients : ['*'];
   if (backend === 'ganesha') {
-    const [main, managed] = await Promise.all([readFileOrEmpty(sh, GANESHA_CONF), readFileOrEmpty(sh, GANESHA_MANAGED)]);
-    const existing = [...parseGaneshaExports(main), ...parseGaneshaExports(managed)];
-    if (existing.some((e) => e.pseudo === `/${spec.name}`)) throw new AppError('CONFLICT', `An NFS export /${spec.name} already exists.`);
+    const [main, managed] = await Promise.all([
+      readFileOrEmpty(sh, GANESHA_CONF),
+      readFileOrEmpty(sh, GANESHA_MANAGED),
+    ]);
+    const existing = [...exportsIn(main), ...exportsIn(managed)];
+    if (existing.some((e) => e.pseudo === `/${spec.name}`))
+      throw new AppError('CONFLICT', `An NFS export /${spec.name} already exists.`);
     const exportId = Math.max(99, ...existing.map((e) => e.exportId)) + 1;
     const block = formatGaneshaExport({
       exportId,
@@ -87,10 +102,20 @@ export async function addNfsExport(sh: Shell, spec: ShareSpec, path: string, onU
       fsal: 'VFS',
       clients: [{ clients, accessType: spec.readOnly ? 'RO' : 'RW' }],
     });
-    await writeFile(sh, GANESHA_MANAGED, `${managed.trimEnd()}\n${block}\n`.trimStart(), `Add NFS export /${spec.name} to ${GANESHA_MANAGED}`);
+    await writeFile(
+      sh,
+      GANESHA_MANAGED,
+      `${managed.trimEnd()}\n${block}\n`.trimStart(),
+      `Add NFS export /${spec.name} to ${GANESHA_MANAGED}`,
+    );
     onUndo(() => writeFile(sh, GANESHA_MANAGED, managed, 'Undo: restore the previous exports'));
     if (!main.split('\n').some((l) => l.trim() === INCLUDE_LINE)) {
-      await writeFile(sh, GANESHA_CONF, `${main.trimEnd()}\n${INCLUDE_LINE}\n`, `Include ${GANESHA_MANAGED} from ${GANESHA_CONF}`);
+      await writeFile(
+        sh,
+        GANESHA_CONF,
+        `${main.trimEnd()}\n${INCLUDE_LINE}\n`,
+        `Include ${GANESHA_MANAGED} from ${GANESHA_CONF}`,
+      );
       onUndo(() => writeFile(sh, GANESHA_CONF, main, `Undo: restore ${GANESHA_CONF}`));
     }
     await reloadGanesha(sh);
@@ -98,9 +123,24 @@ export async function addNfsExport(sh: Shell, spec: ShareSpec, path: string, onU
   }
   if (backend === 'kernel') {
     const managed = await readFileOrEmpty(sh, KERNEL_MANAGED);
-    const line = formatExportsLine(path, clients.map((host) => ({ host, options: [spec.readOnly ? 'ro' : 'rw', 'sync', 'no_subtree_check', 'root_squash'] })));
-    await sh.out(['mkdir', '-p', '/etc/exports.d'], { description: 'Create /etc/exports.d', sudo: true, mutates: true });
-    await writeFile(sh, KERNEL_MANAGED, `${managed.trimEnd()}\n${line}\n`.trimStart(), `Add ${path} to ${KERNEL_MANAGED}`);
+    const line = formatExportsLine(
+      path,
+      clients.map((host) => ({
+        host,
+        options: [spec.readOnly ? 'ro' : 'rw', 'sync', 'no_subtree_check', 'root_squash'],
+      })),
+    );
+    await sh.out(['mkdir', '-p', '/etc/exports.d'], {
+      description: 'Create /etc/exports.d',
+      sudo: true,
+      mutates: true,
+    });
+    await writeFile(
+      sh,
+      KERNEL_MANAGED,
+      `${managed.trimEnd()}\n${line}\n`.trimStart(),
+      `Add ${path} to ${KERNEL_MANAGED}`,
+    );
     onUndo(async () => {
       await writeFile(sh, KERNEL_MANAGED, managed, 'Undo: restore the previous exports');
       await sh.run(['exportfs', '-ra'], { description: 'Undo: re-export', sudo: true, mutates: true });
@@ -108,7 +148,9 @@ export async function addNfsExport(sh: Shell, spec: ShareSpec, path: string, onU
     await sh.out(['exportfs', '-ra'], { description: 'Re-export everything', sudo: true, mutates: true });
     return;
   }
-  throw new AppError('NOT_SUPPORTED', 'No NFS server on this NAS.', { fix: 'Install nfs-kernel-server or nfs-ganesha.' });
+  throw new AppError('NOT_SUPPORTED', 'No NFS server on this NAS.', {
+    fix: 'Install nfs-kernel-server or nfs-ganesha.',
+  });
 }
 
 export async function deleteNfsExport(sh: Shell, share: Share): Promise<void> {
@@ -118,12 +160,14 @@ export async function deleteNfsExport(sh: Shell, share: Share): Promise<void> {
   const backend = await nfsBackend(sh);
   if (backend === 'ganesha') {
     const managed = await readFileOrEmpty(sh, GANESHA_MANAGED);
-    const keep = parseGaneshaExports(managed).filter((e) => e.pseudo !== share.path);
+    const keep = exportsIn(managed).filter((e) => e.pseudo !== share.path);
     await writeFile(sh, GANESHA_MANAGED, keep.map(formatGaneshaExport).join('\n'), `Remove NFS export ${share.path}`);
     await reloadGanesha(sh);
   } else if (backend === 'kernel') {
     const managed = await readFileOrEmpty(sh, KERNEL_MANAGED);
-    const lines = managed.split('\n').filter((l) => !(l.trim().startsWith(share.path + ' ') || l.trim().startsWith(`"${share.path}"`)));
+    const lines = managed
+      .split('\n')
+      .filter((l) => !(l.trim().startsWith(share.path + ' ') || l.trim().startsWith(`"${share.path}"`)));
     await writeFile(sh, KERNEL_MANAGED, lines.join('\n'), `Remove ${share.path} from ${KERNEL_MANAGED}`);
     await sh.out(['exportfs', '-ra'], { description: 'Re-export everything', sudo: true, mutates: true });
   }
@@ -131,5 +175,9 @@ export async function deleteNfsExport(sh: Shell, share: Share): Promise<void> {
 
 function reloadGanesha(sh: Shell) {
   // SIGHUP re-reads exports (ganesha's D-Bus interface is often not there).
-  return sh.out(['pkill', '-HUP', '-x', 'ganesha.nfsd'], { description: 'Reload NFS-Ganesha exports', sudo: true, mutates: true });
+  return sh.out(['pkill', '-HUP', '-x', 'ganesha.nfsd'], {
+    description: 'Reload NFS-Ganesha exports',
+    sudo: true,
+    mutates: true,
+  });
 }

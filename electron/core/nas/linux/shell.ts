@@ -29,10 +29,18 @@ export type Tool = (typeof TOOLS)[number] | 'mdstat';
 const DETECT =
   'PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"; for t in "$@"; do command -v "$t" >/dev/null 2>&1 && echo "$t"; done; [ -r /proc/mdstat ] && echo mdstat; exit 0';
 
-export class Shell {
-  private detected: Promise<Set<Tool>> | undefined;
+export function detectTools(runner: Runner): Promise<Set<Tool>> {
+  return runner
+    .run(['sh', '-c', DETECT, 'detect', ...TOOLS], { description: 'Detect storage and sharing tools' })
+    .then((r) => new Set(r.stdout.split('\n').filter(Boolean) as Tool[]));
+}
 
-  constructor(readonly runner: Runner) {}
+export class Shell {
+  constructor(
+    readonly runner: Runner,
+    /** Shared across adapters of one device: what a host has installed rarely changes. */
+    private detected?: Promise<Set<Tool>>,
+  ) {}
 
   get live() {
     return this.runner.live;
@@ -45,14 +53,13 @@ export class Shell {
   /** stdout of a command that must succeed (exit codes in `ok`, default 0). */
   async out(argv: Argv, options: RunOptions & { ok?: number[] }): Promise<string> {
     const result = await this.runner.run(argv, options);
-    if (!(options.ok ?? [0]).includes(result.code)) throw commandError(argv, result, options.description, options.secrets);
+    if (!(options.ok ?? [0]).includes(result.code))
+      throw commandError(argv, result, options.description, options.secrets);
     return result.stdout;
   }
 
   tools(): Promise<Set<Tool>> {
-    this.detected ??= this.runner
-      .run(['sh', '-c', DETECT, 'detect', ...TOOLS], { description: 'Detect storage and sharing tools' })
-      .then((r) => new Set(r.stdout.split('\n').filter(Boolean) as Tool[]));
+    this.detected ??= detectTools(this.runner);
     return this.detected;
   }
 

@@ -19,7 +19,8 @@ export async function smbShares(sh: Shell): Promise<Share[]> {
   const managed = parseNetConfList(registry).filter((s) => s.name.toLowerCase() !== 'global');
   const names = new Set(managed.map((s) => s.name.toLowerCase()));
   const fromConf = sambaSharesFromTestparm(testparm).filter(
-    (s) => !names.has(s.name.toLowerCase()) && !['global', 'printers', 'print$', 'homes'].includes(s.name.toLowerCase()),
+    (s) =>
+      !names.has(s.name.toLowerCase()) && !['global', 'printers', 'print$', 'homes'].includes(s.name.toLowerCase()),
   );
   return [...managed.map((s) => toShare(s, 'registry')), ...fromConf.map((s) => toShare(s, 'smb.conf'))];
 }
@@ -29,14 +30,29 @@ export async function smbRegistryActive(sh: Shell): Promise<boolean> {
   return registryActive(await sh.out(['testparm', '-s'], { description: 'Read the Samba configuration', sudo: true }));
 }
 
-export async function addSmbShare(sh: Shell, spec: ShareSpec, path: string, onUndo: (u: () => Promise<unknown>) => void): Promise<void> {
-  if (!(await smbRegistryActive(sh))) throw new AppError('NOT_SUPPORTED', 'Samba registry shares are not enabled on this NAS.', { fix: REGISTRY_FIX });
-  await sh.out(['net', 'conf', 'addshare', spec.name, path, spec.readOnly ? 'writeable=n' : 'writeable=y', 'guest_ok=n'], {
-    description: `Add SMB share ${spec.name} for ${path}`,
-    sudo: true,
-    mutates: true,
-  });
-  onUndo(() => sh.run(['net', 'conf', 'delshare', spec.name], { description: 'Undo: remove the share', sudo: true, mutates: true }));
+export async function addSmbShare(
+  sh: Shell,
+  spec: ShareSpec,
+  path: string,
+  onUndo: (u: () => Promise<unknown>) => void,
+): Promise<void> {
+  if (!(await smbRegistryActive(sh)))
+    throw new AppError('NOT_SUPPORTED', 'Samba registry shares are not enabled on this NAS.', { fix: REGISTRY_FIX });
+  await sh.out(
+    ['net', 'conf', 'addshare', spec.name, path, spec.readOnly ? 'writeable=n' : 'writeable=y', 'guest_ok=n'],
+    {
+      description: `Add SMB share ${spec.name} for ${path}`,
+      sudo: true,
+      mutates: true,
+    },
+  );
+  onUndo(() =>
+    sh.run(['net', 'conf', 'delshare', spec.name], {
+      description: 'Undo: remove the share',
+      sudo: true,
+      mutates: true,
+    }),
+  );
   if (spec.users.length) {
     await sh.out(['net', 'conf', 'setparm', spec.name, 'valid users', spec.users.join(' ')], {
       description: `Allow only ${spec.users.join(', ')}`,
@@ -48,9 +64,17 @@ export async function addSmbShare(sh: Shell, spec: ShareSpec, path: string, onUn
 
 export async function deleteSmbShare(sh: Shell, share: Share): Promise<void> {
   if (share.managed === false) {
-    throw new AppError('NOT_SUPPORTED', `SMB share ${share.name} is defined in smb.conf; Nasdeck does not edit that file.`, {
-      fix: 'Remove it from /etc/samba/smb.conf by hand, or recreate it as a registry share.',
-    });
+    throw new AppError(
+      'NOT_SUPPORTED',
+      `SMB share ${share.name} is defined in smb.conf; Nasdeck does not edit that file.`,
+      {
+        fix: 'Remove it from /etc/samba/smb.conf by hand, or recreate it as a registry share.',
+      },
+    );
   }
-  await sh.out(['net', 'conf', 'delshare', share.name], { description: `Remove SMB share ${share.name} (the data stays)`, sudo: true, mutates: true });
+  await sh.out(['net', 'conf', 'delshare', share.name], {
+    description: `Remove SMB share ${share.name} (the data stays)`,
+    sudo: true,
+    mutates: true,
+  });
 }

@@ -2,7 +2,7 @@
 // with progress, read-only snapshots in <pool>/.snapshots); ZFS and md RAID are read from their
 // status commands. Sizes in bytes; one health vocabulary.
 import { basename } from 'node:path/posix';
-import type { HealthState, Pool, Snapshot } from '../../../../shared/domain';
+import type { Pool, Snapshot } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
 import type { JobContext } from '../../jobs/jobs';
 import {
@@ -12,7 +12,7 @@ import {
   parseBtrfsSubvolumes,
   parseBtrfsUsage,
 } from './parsers/btrfs';
-import { healthFromMd, healthFromZpool } from './parsers/health';
+import { healthFromBtrfs, healthFromMd, healthFromZpool } from './parsers/health';
 import { parseMdstat } from './parsers/mdadm';
 import { parseZpoolList, parseZpoolStatus } from './parsers/zfs';
 import type { Shell } from './shell';
@@ -27,25 +27,18 @@ interface BtrfsMount {
 /** Top-level mounts of each btrfs filesystem (subvolume mounts of the same fs are skipped). */
 export async function btrfsMounts(sh: Shell): Promise<BtrfsMount[]> {
   if (!(await sh.has('btrfs')) || !(await sh.has('findmnt'))) return [];
-  const json = await sh.out(['findmnt', '-J', '-t', 'btrfs', '-o', 'TARGET,UUID,FSROOT'], { description: 'Find btrfs mounts', ok: [0, 1] });
+  const json = await sh.out(['findmnt', '-J', '-t', 'btrfs', '-o', 'TARGET,UUID,FSROOT'], {
+    description: 'Find btrfs mounts',
+    ok: [0, 1],
+  });
   if (!json.trim()) return [];
-  const rows = (JSON.parse(json) as { filesystems?: Array<{ target: string; uuid: string; fsroot: string }> }).filesystems ?? [];
+  const rows =
+    (JSON.parse(json) as { filesystems?: Array<{ target: string; uuid: string; fsroot: string }> }).filesystems ?? [];
   const byUuid = new Map<string, BtrfsMount>();
   for (const r of rows.sort((a, b) => Number(b.fsroot === '/') - Number(a.fsroot === '/'))) {
     if (!byUuid.has(r.uuid)) byUuid.set(r.uuid, { uuid: r.uuid, target: r.target });
   }
   return [...byUuid.values()];
-}
-
-function btrfsHealth(missing: number, uncorrectable: number, errors: number, scrubbing: boolean): { state: HealthState; rawState: string } {
-  // A missing member is degraded (the data is still on the mirror); uncorrectable errors mean data
-  // was lost somewhere: failed. Error counters are cumulative since the last reset, so past
-  // (corrected) errors are reported with the member, not as a degraded pool.
-  const recorded = errors > 0 ? ` (${errors} device errors recorded)` : '';
-  if (uncorrectable > 0) return { state: 'failed', rawState: `${uncorrectable} uncorrectable errors${recorded}` };
-  if (missing > 0) return { state: 'degraded', rawState: `${missing} device(s) missing${recorded}` };
-  if (scrubbing) return { state: 'scrubbing', rawState: `scrub running${recorded}` };
-  return { state: 'healthy', rawState: `ok${recorded}` };
 }
 
 async function btrfsPool(sh: Shell, m: BtrfsMount): Promise<Pool> {
@@ -64,10 +57,15 @@ async function btrfsPool(sh: Shell, m: BtrfsMount): Promise<Pool> {
   const counters = parseBtrfsDeviceStats(JSON.parse(stats));
   const sc = parseBtrfsScrubStatus(scrub, { totalBytes: use.usedBytes });
   const errorsOf = (path: string | null) =>
-    counters.filter((c) => c.device === path).reduce((n, c) => n + c.writeIoErrs + c.readIoErrs + c.flushIoErrs + c.corruptionErrs + c.generationErrs, 0);
-  const missing = fs.devices.filter((d) => d.missing).length + Math.max(0, fs.totalDevices - fs.devices.length);
-  const totalErrors = counters.reduce((n, c) => n + c.writeIoErrs + c.readIoErrs + c.flushIoErrs + c.corruptionErrs + c.generationErrs, 0);
-  const health = btrfsHealth(missing, sc.errorsUncorrectable, totalErrors, sc.state === 'running');
+    counters
+      .filter((c) => c.device === path)
+      .reduce((n, c) => n + c.writeIoErrs + c.readIoErrs + c.flushIoErrs + c.corruptionErrs + c.generationErrs, 0);
+  const health = healthFromBtrfs({
+    show: fs,
+    profiles: [use.dataProfile, use.metadataProfile],
+    scrub: sc,
+    deviceStats: counters,
+  });
   return {
     id: fs.uuid,
     name: fs.label ?? basename(m.target),
@@ -83,7 +81,10 @@ async function btrfsPool(sh: Shell, m: BtrfsMount): Promise<Pool> {
     })),
     scrub: {
       state: sc.state,
-      progress: sc.state === 'finished' ? 1 : (sc.progress ?? (use.usedBytes ? Math.min(1, sc.bytesScrubbed / use.usedBytes) : 0)),
+      progress:
+        sc.state === 'finished'
+          ? 1
+          : (sc.progress ?? (use.usedBytes ? Math.min(1, sc.bytesScrubbed / use.usedBytes) : 0)),
       errorsCorrected: sc.errorsCorrected,
       errorsUncorrectable: sc.errorsUncorrectable,
     },
@@ -111,9 +112,18 @@ async function zfsPools(sh: Shell): Promise<Pool[]> {
       rawState: health.rawState,
       sizeBytes: p.sizeBytes,
       usedBytes: p.allocatedBytes,
-      devices: top.flatMap((v) => (v.children.length ? v.children : [v])).map((v) => ({ name: v.name, state: healthFromZpool(v.state, null).state })),
+      devices: top
+        .flatMap((v) => (v.children.length ? v.children : [v]))
+        .map((v) => ({ name: v.name, state: healthFromZpool(v.state, null).state })),
       ...(d?.scan && d.scan.kind !== 'none'
-        ? { scrub: { state: d.scan.state, progress: d.scan.progress ?? 0, errorsCorrected: d.scan.errorsRepaired ?? 0, errorsUncorrectable: d.scan.errors ?? 0 } }
+        ? {
+            scrub: {
+              state: d.scan.state,
+              progress: d.scan.progress ?? 0,
+              errorsCorrected: d.scan.errorsRepaired ?? 0,
+              errorsUncorrectable: d.scan.errors ?? 0,
+            },
+          }
         : {}),
     };
   });
@@ -148,16 +158,25 @@ export async function pools(sh: Shell): Promise<Array<Pool & { mountPoint?: stri
 export async function findPool(sh: Shell, ref: string): Promise<Pool & { mountPoint?: string }> {
   const all = await pools(sh);
   const pool = all.find((p) => p.id === ref || p.name === ref || p.mountPoint === ref);
-  if (!pool) throw new AppError('NOT_FOUND', `No pool "${ref}". Pools: ${all.map((p) => p.name).join(', ') || 'none'}.`);
+  if (!pool)
+    throw new AppError('NOT_FOUND', `No pool "${ref}". Pools: ${all.map((p) => p.name).join(', ') || 'none'}.`);
   return pool;
 }
 
 export async function scrub(sh: Shell, ref: string, ctx: JobContext): Promise<Pool> {
   const pool = await findPool(sh, ref);
   if (pool.kind === 'zfs') {
-    await sh.out(['zpool', 'scrub', pool.name], { description: `Start a scrub of ${pool.name}`, sudo: true, mutates: true });
+    await sh.out(['zpool', 'scrub', pool.name], {
+      description: `Start a scrub of ${pool.name}`,
+      sudo: true,
+      mutates: true,
+    });
   } else if (pool.kind === 'btrfs' && pool.mountPoint) {
-    await sh.out(['btrfs', 'scrub', 'start', pool.mountPoint], { description: `Start a scrub of ${pool.name}`, sudo: true, mutates: true });
+    await sh.out(['btrfs', 'scrub', 'start', pool.mountPoint], {
+      description: `Start a scrub of ${pool.name}`,
+      sudo: true,
+      mutates: true,
+    });
   } else {
     throw new AppError('NOT_SUPPORTED', `Scrubbing ${pool.kind} pools is not supported.`);
   }
@@ -165,7 +184,11 @@ export async function scrub(sh: Shell, ref: string, ctx: JobContext): Promise<Po
   const cancel = () =>
     pool.kind === 'zfs'
       ? sh.run(['zpool', 'scrub', '-s', pool.name], { description: 'Stop the scrub', sudo: true, mutates: true })
-      : sh.run(['btrfs', 'scrub', 'cancel', pool.mountPoint!], { description: 'Stop the scrub', sudo: true, mutates: true });
+      : sh.run(['btrfs', 'scrub', 'cancel', pool.mountPoint!], {
+          description: 'Stop the scrub',
+          sudo: true,
+          mutates: true,
+        });
   const started = Date.now();
   for (;;) {
     await new Promise((r) => setTimeout(r, 500));
@@ -175,7 +198,12 @@ export async function scrub(sh: Shell, ref: string, ctx: JobContext): Promise<Po
     }
     const now = await findPool(sh, pool.id);
     const s = now.scrub;
-    ctx.progress(s?.progress ?? null, s ? `${Math.round((s.progress ?? 0) * 100)}% · ${s.errorsCorrected} corrected · ${s.errorsUncorrectable} uncorrectable` : 'scrubbing');
+    ctx.progress(
+      s?.progress ?? null,
+      s
+        ? `${Math.round((s.progress ?? 0) * 100)}% · ${s.errorsCorrected} corrected · ${s.errorsUncorrectable} uncorrectable`
+        : 'scrubbing',
+    );
     // Right after start, btrfs may say "no stats available" (read as never) for a moment.
     const starting = s?.state === 'never' && Date.now() - started < 15_000;
     if (!starting && (!s || !['running', 'scrubbing'].includes(s.state))) return now;
@@ -206,7 +234,10 @@ async function locate(sh: Shell, of: string): Promise<Located> {
 export async function snapshots(sh: Shell, of?: string): Promise<Snapshot[]> {
   const out: Snapshot[] = [];
   for (const m of await btrfsMounts(sh)) {
-    const text = await sh.out(['btrfs', 'subvolume', 'list', '-s', m.target], { description: 'List snapshots', sudo: true });
+    const text = await sh.out(['btrfs', 'subvolume', 'list', '-s', m.target], {
+      description: 'List snapshots',
+      sudo: true,
+    });
     for (const s of parseBtrfsSubvolumes(text)) {
       const match = new RegExp(`^${SNAPSHOT_DIR}/(.+)@([^/@]+)$`).exec(s.path);
       if (!match || (of && match[1] !== of.replace(/^\/+|\/+$/g, ''))) continue;
@@ -220,8 +251,13 @@ const snapPath = (l: Located, name: string) => `${l.mountPoint}/${SNAPSHOT_DIR}/
 
 export async function createSnapshot(sh: Shell, of: string, name: string): Promise<Snapshot> {
   const l = await locate(sh, of);
-  if ((await snapshots(sh, l.subvolume)).some((s) => s.name === name)) throw new AppError('CONFLICT', `Snapshot ${l.subvolume}@${name} already exists.`);
-  await sh.out(['mkdir', '-p', '--', `${l.mountPoint}/${SNAPSHOT_DIR}`], { description: 'Make sure the snapshot folder exists', sudo: true, mutates: true });
+  if ((await snapshots(sh, l.subvolume)).some((s) => s.name === name))
+    throw new AppError('CONFLICT', `Snapshot ${l.subvolume}@${name} already exists.`);
+  await sh.out(['mkdir', '-p', '--', `${l.mountPoint}/${SNAPSHOT_DIR}`], {
+    description: 'Make sure the snapshot folder exists',
+    sudo: true,
+    mutates: true,
+  });
   await sh.out(['btrfs', 'subvolume', 'snapshot', '-r', '--', `${l.mountPoint}/${l.subvolume}`, snapPath(l, name)], {
     description: `Take a read-only snapshot of ${l.subvolume} named ${name}`,
     sudo: true,
@@ -232,21 +268,46 @@ export async function createSnapshot(sh: Shell, of: string, name: string): Promi
 
 export async function deleteSnapshot(sh: Shell, of: string, name: string): Promise<void> {
   const l = await locate(sh, of);
-  if (!(await snapshots(sh, l.subvolume)).some((s) => s.name === name)) throw new AppError('NOT_FOUND', `No snapshot ${l.subvolume}@${name}.`);
-  await sh.out(['btrfs', 'subvolume', 'delete', '--', snapPath(l, name)], { description: `Delete snapshot ${l.subvolume}@${name}`, sudo: true, mutates: true });
+  if (!(await snapshots(sh, l.subvolume)).some((s) => s.name === name))
+    throw new AppError('NOT_FOUND', `No snapshot ${l.subvolume}@${name}.`);
+  await sh.out(['btrfs', 'subvolume', 'delete', '--', snapPath(l, name)], {
+    description: `Delete snapshot ${l.subvolume}@${name}`,
+    sudo: true,
+    mutates: true,
+  });
 }
 
-/** Swaps the live subvolume for a writable copy of the snapshot; the replaced state is kept as a snapshot. */
-export async function rollbackSnapshot(sh: Shell, of: string, name: string, onUndo: (u: () => Promise<unknown>) => void): Promise<void> {
+/** Swaps the live subvolume for a writable copy of the snapshot; the replaced state is kept as a
+ * read-only snapshot (before-rollback-…), so a rollback can itself be undone. */
+export async function rollbackSnapshot(
+  sh: Shell,
+  of: string,
+  name: string,
+  onUndo: (u: () => Promise<unknown>) => void,
+): Promise<void> {
   const l = await locate(sh, of);
-  if (!(await snapshots(sh, l.subvolume)).some((s) => s.name === name)) throw new AppError('NOT_FOUND', `No snapshot ${l.subvolume}@${name}.`);
+  if (!(await snapshots(sh, l.subvolume)).some((s) => s.name === name))
+    throw new AppError('NOT_FOUND', `No snapshot ${l.subvolume}@${name}.`);
   const live = `${l.mountPoint}/${l.subvolume}`;
   const staged = `${live}.nasdeck-rollback`;
-  const keep = snapPath(l, `before-rollback-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-  const step = (argv: [string, ...string[]], description: string) => sh.out(argv, { description, sudo: true, mutates: true });
+  const old = `${live}.nasdeck-old`;
+  const keepName = `before-rollback-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const step = (argv: [string, ...string[]], description: string) =>
+    sh.out(argv, { description, sudo: true, mutates: true });
+  await step(
+    ['btrfs', 'subvolume', 'snapshot', '-r', '--', live, snapPath(l, keepName)],
+    `Keep the current ${l.subvolume} as snapshot ${keepName}`,
+  );
+  onUndo(() => step(['btrfs', 'subvolume', 'delete', '--', snapPath(l, keepName)], 'Undo: remove that snapshot'));
   await step(['btrfs', 'subvolume', 'snapshot', '--', snapPath(l, name), staged], `Make a writable copy of ${name}`);
   onUndo(() => step(['btrfs', 'subvolume', 'delete', '--', staged], 'Undo: remove the copy'));
-  await step(['mv', '-T', '--', live, keep], `Keep the current ${l.subvolume} as ${basename(keep)}`);
-  onUndo(() => step(['mv', '-T', '--', keep, live], `Undo: put ${l.subvolume} back`));
-  await step(['mv', '-T', '--', staged, live], `Put the snapshot's copy in place of ${l.subvolume}`);
+  await step(['mv', '-T', '--', live, old], `Move the current ${l.subvolume} aside`);
+  onUndo(() => step(['mv', '-T', '--', old, live], `Undo: put ${l.subvolume} back`));
+  await step(['mv', '-T', '--', staged, live], `Put the copy of ${name} in place of ${l.subvolume}`);
+  // The old content lives on in the read-only snapshot taken first.
+  await sh.run(['btrfs', 'subvolume', 'delete', '--', old], {
+    description: 'Remove the moved-aside subvolume',
+    sudo: true,
+    mutates: true,
+  });
 }

@@ -79,8 +79,8 @@ describe('parseBtrfsUsage', () => {
 
 describe('parseBtrfsDeviceStats', () => {
   it('healthy, corrected, uncorrectable and missing-device counters', () => {
-    expect(parseBtrfsDeviceStats(fx('device-stats-healthy.json')).every((d) => d.corruptionErrs === 0)).toBe(true);
-    expect(parseBtrfsDeviceStats(fx('device-stats-corruption.json'))[1]).toEqual({
+    expect(parseBtrfsDeviceStats(fx('device-stats-healthy.json.txt')).every((d) => d.corruptionErrs === 0)).toBe(true);
+    expect(parseBtrfsDeviceStats(fx('device-stats-corruption.json.txt'))[1]).toEqual({
       device: '/dev/loop3',
       devid: 2,
       writeIoErrs: 0,
@@ -89,18 +89,20 @@ describe('parseBtrfsDeviceStats', () => {
       corruptionErrs: 1,
       generationErrs: 0,
     });
-    expect(parseBtrfsDeviceStats(fx('device-stats-uncorrectable.json')).map((d) => d.corruptionErrs)).toEqual([2, 3]);
-    expect(parseBtrfsDeviceStats(fx('device-stats-missing.json'))[1]!.device).toBe('devid:2');
+    expect(parseBtrfsDeviceStats(fx('device-stats-uncorrectable.json.txt')).map((d) => d.corruptionErrs)).toEqual([
+      2, 3,
+    ]);
+    expect(parseBtrfsDeviceStats(fx('device-stats-missing.json.txt'))[1]!.device).toBe('devid:2');
   });
   it('accepts an already-parsed object and the text form', () => {
-    expect(parseBtrfsDeviceStats(JSON.parse(fx('device-stats-healthy.json')))).toHaveLength(2);
+    expect(parseBtrfsDeviceStats(JSON.parse(fx('device-stats-healthy.json.txt')))).toHaveLength(2);
     const text = parseBtrfsDeviceStatsText(fx('device-stats-corruption-text.txt'));
     expect(text.find((d) => d.device === '/dev/loop3')!.corruptionErrs).toBe(1);
   });
   it('hostile input', () => {
     expectParseError(() => parseBtrfsDeviceStats('{"device-stats":[{"device":"/dev/x","write_io_errs":"lots"}]}'));
     expectParseError(() => parseBtrfsDeviceStats('{"__header":{"version":"1"}}'));
-    expectParseError(() => parseBtrfsDeviceStats(fx('device-stats-healthy.json').slice(0, 100)));
+    expectParseError(() => parseBtrfsDeviceStats(fx('device-stats-healthy.json.txt').slice(0, 100)));
     for (const [, bad] of hostileInputs()) expectParseError(() => parseBtrfsDeviceStats(bad));
   });
 });
@@ -129,7 +131,11 @@ describe('parseBtrfsScrubStatus', () => {
     expect(parseBtrfsScrubStatus(fx('scrub-running-nostats.txt')).state).toBe('never');
   });
   it('finished clean, with corrected errors, with uncorrectable errors, aborted', () => {
-    expect(parseBtrfsScrubStatus(fx('scrub-finished-clean.txt'))).toMatchObject({ state: 'finished', progress: 1, durationSeconds: 14 });
+    expect(parseBtrfsScrubStatus(fx('scrub-finished-clean.txt'))).toMatchObject({
+      state: 'finished',
+      progress: 1,
+      durationSeconds: 14,
+    });
     expect(parseBtrfsScrubStatus(fx('scrub-finished-corrected.txt'))).toMatchObject({
       errorsCorrected: 1,
       errorsUncorrectable: 0,

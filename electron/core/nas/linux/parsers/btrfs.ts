@@ -1,15 +1,6 @@
 // btrfs-progs output parsers (captured from btrfs-progs v6.2 in the lab; see __fixtures__/btrfs/SOURCES.md).
 // btrfs-progs 6.2 has JSON only for `device stats` (and `filesystem df`, `qgroup show`); everything else is text.
-import {
-  checkJson,
-  checkText,
-  ctimeToIso,
-  isRecord,
-  isoFromSpaced,
-  parseBinarySize,
-  parseFail,
-  toInt,
-} from './common';
+import { checkJson, checkText, ctimeToIso, isRecord, isoFromSpaced, parseBinarySize, parseFail, toInt } from './common';
 
 export interface BtrfsShowDevice {
   devid: number;
@@ -48,12 +39,20 @@ export function parseBtrfsShow(input: unknown): BtrfsFilesystem[] {
     if (line.trim() === '') continue;
     const head = /^Label:\s+(?:'(.*)'|(none))\s+uuid:\s+([0-9a-fA-F-]{36})$/.exec(line);
     if (head) {
-      cur = { label: head[2] ? null : (head[1] ?? ''), uuid: head[3]!.toLowerCase(), totalDevices: 0, fsBytesUsed: null, devices: [], someMissing: false };
+      cur = {
+        label: head[2] ? null : (head[1] ?? ''),
+        uuid: head[3]!.toLowerCase(),
+        totalDevices: 0,
+        fsBytesUsed: null,
+        devices: [],
+        someMissing: false,
+      };
       out.push(cur);
       continue;
     }
     if (/^btrfs-progs v/.test(line)) continue;
-    if (!cur) throw parseFail(SHOW, `unexpected line before any "Label:" line: ${JSON.stringify(line.slice(0, 80))}`, input);
+    if (!cur)
+      throw parseFail(SHOW, `unexpected line before any "Label:" line: ${JSON.stringify(line.slice(0, 80))}`, input);
     const total = /^\s+Total devices\s+(\d+)\s+FS bytes used\s+(\S+)$/.exec(line);
     if (total) {
       cur.totalDevices = toInt(SHOW, total[1], 'Total devices', input);
@@ -215,7 +214,14 @@ export function parseBtrfsDeviceStats(input: unknown): BtrfsDeviceStats[] {
   if (!isRecord(json) || !Array.isArray(json['device-stats'])) throw parseFail(STATS, 'no "device-stats" array', input);
   return json['device-stats'].map((row, i) => {
     if (!isRecord(row) || typeof row.device !== 'string') throw parseFail(STATS, `entry ${i} has no device`, input);
-    const out: BtrfsDeviceStats = { device: row.device, writeIoErrs: 0, readIoErrs: 0, flushIoErrs: 0, corruptionErrs: 0, generationErrs: 0 };
+    const out: BtrfsDeviceStats = {
+      device: row.device,
+      writeIoErrs: 0,
+      readIoErrs: 0,
+      flushIoErrs: 0,
+      corruptionErrs: 0,
+      generationErrs: 0,
+    };
     if (row.devid !== undefined) out.devid = toInt(STATS, row.devid, 'devid', input);
     for (const [k, f] of COUNTERS) out[f] = toInt(STATS, row[k], `${row.device} ${k}`, input);
     return out;
@@ -233,7 +239,14 @@ export function parseBtrfsDeviceStatsText(input: unknown): BtrfsDeviceStats[] {
     const field = m ? COUNTERS.find(([k]) => k === m[2]) : undefined;
     if (!m || !field) throw parseFail(STATS, `unexpected line: ${JSON.stringify(line.slice(0, 80))}`, input);
     const dev = m[1]!;
-    const row = byDevice.get(dev) ?? { device: dev, writeIoErrs: 0, readIoErrs: 0, flushIoErrs: 0, corruptionErrs: 0, generationErrs: 0 };
+    const row = byDevice.get(dev) ?? {
+      device: dev,
+      writeIoErrs: 0,
+      readIoErrs: 0,
+      flushIoErrs: 0,
+      corruptionErrs: 0,
+      generationErrs: 0,
+    };
     row[field[1]] = toInt(STATS, m[3], field[0], input);
     byDevice.set(dev, row);
   }
@@ -312,7 +325,8 @@ export function parseBtrfsScrubStatus(input: unknown, opts: { totalBytes?: numbe
   const totalBytes = human('Total to scrub') ?? opts.totalBytes ?? null;
   let bytesScrubbed =
     dataBytes !== null || treeBytes !== null ? (dataBytes ?? 0) + (treeBytes ?? 0) : (human('Bytes scrubbed') ?? 0);
-  if (bytesScrubbed === 0 && state === 'finished' && dataBytes === null && totalBytes !== null) bytesScrubbed = totalBytes;
+  if (bytesScrubbed === 0 && state === 'finished' && dataBytes === null && totalBytes !== null)
+    bytesScrubbed = totalBytes;
 
   let progress: number | null = null;
   const pct = /\(([\d.]+)%\)/.exec(kv.get('Bytes scrubbed') ?? '');
@@ -370,8 +384,12 @@ export function parseBtrfsSubvolumes(input: unknown, opts: { readOnly?: boolean 
     const m = /^ID\s+(\d+)\s+(.*?)\s*\bpath\s(.*)$/.exec(line);
     if (!m) throw parseFail(SUBVOL, `unexpected line: ${JSON.stringify(line.slice(0, 80))}`, input);
     const mid = m[2]!;
-    const row: BtrfsSubvolume = { id: toInt(SUBVOL, m[1], 'ID', input), path: m[3]!.trim().replace(/^<FS_TREE>\//, '') };
-    if (!/\bgen\s+\d+/.test(mid)) throw parseFail(SUBVOL, `no "gen" field: ${JSON.stringify(line.slice(0, 80))}`, input);
+    const row: BtrfsSubvolume = {
+      id: toInt(SUBVOL, m[1], 'ID', input),
+      path: m[3]!.trim().replace(/^<FS_TREE>\//, ''),
+    };
+    if (!/\bgen\s+\d+/.test(mid))
+      throw parseFail(SUBVOL, `no "gen" field: ${JSON.stringify(line.slice(0, 80))}`, input);
     const top = /\btop level\s+(\d+)/.exec(mid);
     if (top) row.topLevel = Number(top[1]);
     const uuid = /(?:^|\s)uuid\s+([0-9a-fA-F-]{36})/.exec(mid);
@@ -430,7 +448,8 @@ export function parseBtrfsSubvolumeShow(input: unknown): BtrfsSubvolumeShow {
   }
   const uuid = kv.get('UUID');
   const id = kv.get('Subvolume ID');
-  if (!uuid || !/^[0-9a-fA-F-]{36}$/.test(uuid) || id === undefined) throw parseFail(SHOWSUB, 'no UUID or Subvolume ID', input);
+  if (!uuid || !/^[0-9a-fA-F-]{36}$/.test(uuid) || id === undefined)
+    throw parseFail(SHOWSUB, 'no UUID or Subvolume ID', input);
   const parent = kv.get('Parent UUID');
   return {
     path: first,

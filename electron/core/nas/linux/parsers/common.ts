@@ -33,7 +33,8 @@ export function invalidInput(message: string, details?: Record<string, unknown>)
  * (for tools that legitimately print nothing, e.g. `btrfs subvolume list` on a fresh pool).
  */
 export function checkText(tool: string, input: unknown, opts: { allowEmpty?: boolean } = {}): string {
-  if (typeof input !== 'string') throw parseFail(tool, `expected text, got ${input === null ? 'null' : typeof input}`, input);
+  if (typeof input !== 'string')
+    throw parseFail(tool, `expected text, got ${input === null ? 'null' : typeof input}`, input);
   if (input.length > MAX_INPUT_CHARS) throw parseFail(tool, `input is too large (${input.length} characters)`, input);
   if (input.includes('\u0000')) throw parseFail(tool, 'input contains binary data (NUL bytes)', input);
   let odd = 0;
@@ -43,7 +44,8 @@ export function checkText(tool: string, input: unknown, opts: { allowEmpty?: boo
       odd++;
   }
   if (odd > 0 && odd > input.length / 100) throw parseFail(tool, 'input looks like binary data', input);
-  if (/^\s*<(?:!doctype|html|\?xml|head|body)\b/i.test(input)) throw parseFail(tool, 'input looks like HTML/XML', input);
+  if (/^\s*<(?:!doctype|html|\?xml|head|body)\b/i.test(input))
+    throw parseFail(tool, 'input looks like HTML/XML', input);
   if (!opts.allowEmpty && input.trim() === '') throw parseFail(tool, 'empty output', input);
   return input.replace(/\r\n?/g, '\n');
 }
@@ -81,7 +83,16 @@ export function toInt(tool: string, s: unknown, what: string, input?: unknown): 
   return n;
 }
 
-const BINARY_UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4, P: 1024 ** 5, E: 1024 ** 6 };
+const BINARY_UNITS: Record<string, number> = {
+  '': 1,
+  B: 1,
+  K: 1024,
+  M: 1024 ** 2,
+  G: 1024 ** 3,
+  T: 1024 ** 4,
+  P: 1024 ** 5,
+  E: 1024 ** 6,
+};
 
 /**
  * Sizes as btrfs-progs and ZFS print them: "1073741824", "1.00GiB", "212.75MiB", "0.00B", "781M", "8.60T",

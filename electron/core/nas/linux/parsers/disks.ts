@@ -29,14 +29,16 @@ function str(v: unknown): string | null {
 
 function toBlock(v: unknown, input: unknown, depth: number): BlockDevice {
   if (depth > 16) throw parseFail(LSBLK, 'device tree is too deep', input);
-  if (!isRecord(v) || typeof v.name !== 'string' || v.name === '') throw parseFail(LSBLK, 'a device has no name', input);
+  if (!isRecord(v) || typeof v.name !== 'string' || v.name === '')
+    throw parseFail(LSBLK, 'a device has no name', input);
   const sz = v.size;
   const sizeBytes = typeof sz === 'number' ? sz : typeof sz === 'string' && /^\d+$/.test(sz) ? Number(sz) : NaN;
   if (!Number.isSafeInteger(sizeBytes) || sizeBytes < 0)
     throw parseFail(LSBLK, `size of ${v.name} is not a byte count (ask with -b)`, input);
   const rota = v.rota;
   const kids = v.children;
-  if (kids !== undefined && !Array.isArray(kids)) throw parseFail(LSBLK, `children of ${v.name} is not an array`, input);
+  if (kids !== undefined && !Array.isArray(kids))
+    throw parseFail(LSBLK, `children of ${v.name} is not an array`, input);
   return {
     name: v.name,
     path: str(v.path),
@@ -89,11 +91,13 @@ export function parseSmartctl(input: unknown): SmartInfo {
   const status = isRecord(j.smart_status) ? j.smart_status : null;
   const passed = status && typeof status.passed === 'boolean' ? status.passed : null;
 
-  const attrs = isRecord(j.ata_smart_attributes) && Array.isArray(j.ata_smart_attributes.table) ? j.ata_smart_attributes.table : [];
+  const attrs =
+    isRecord(j.ata_smart_attributes) && Array.isArray(j.ata_smart_attributes.table) ? j.ata_smart_attributes.table : [];
   for (const a of attrs) {
     if (!isRecord(a)) continue;
     const raw = isRecord(a.raw) ? num(a.raw.value) : null;
-    if ((a.id === 5 || a.id === 197 || a.id === 198) && raw !== null && raw > 0) reasons.push(`${String(a.name ?? a.id)}=${raw}`);
+    if ((a.id === 5 || a.id === 197 || a.id === 198) && raw !== null && raw > 0)
+      reasons.push(`${String(a.name ?? a.id)}=${raw}`);
   }
   const nvme = isRecord(j.nvme_smart_health_information_log) ? j.nvme_smart_health_information_log : null;
   if (nvme) {
@@ -109,7 +113,9 @@ export function parseSmartctl(input: unknown): SmartInfo {
 
   const temp = isRecord(j.temperature) ? num(j.temperature.current) : null;
   const cap = isRecord(j.user_capacity) ? num(j.user_capacity.bytes) : null;
-  const rawStatus = (passed === true ? 'PASSED' : passed === false ? 'FAILED' : 'UNKNOWN') + (reasons.length ? ` (${reasons.join(', ')})` : '');
+  const rawStatus =
+    (passed === true ? 'PASSED' : passed === false ? 'FAILED' : 'UNKNOWN') +
+    (reasons.length ? ` (${reasons.join(', ')})` : '');
   return {
     model: str(j.model_name) ?? str(j.scsi_model_name),
     serial: str(j.serial_number),

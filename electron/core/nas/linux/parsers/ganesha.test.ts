@@ -70,6 +70,20 @@ describe('formatGaneshaExport', () => {
     for (const ex of parseGaneshaExports(fx('lab-ganesha-two-exports.conf')))
       expect(parseGaneshaExports(formatGaneshaExport(ex))).toEqual([ex]);
   });
+  it('a formatted block (path with a space) was accepted by ganesha 4.3 in the lab and parses back', () => {
+    const exports = parseGaneshaExports(fx('lab-ganesha-formatted-accepted.conf'));
+    expect(exports.map((e) => e.exportId)).toEqual([1, 2, 3]);
+    expect(exports[2]).toMatchObject({
+      path: '/tmp/nasdeck-lab/ndparse/nas1/exports/fmt dir',
+      pseudo: '/fmt',
+      transports: ['TCP'],
+    });
+    expect(formatGaneshaExport(exports[2]!)).toBe(
+      fx('lab-ganesha-formatted-accepted.conf').slice(
+        fx('lab-ganesha-formatted-accepted.conf').lastIndexOf('EXPORT {'),
+      ),
+    );
+  });
   it('refuses values that could break out of the block', () => {
     const bad: Array<Partial<GaneshaExport>> = [
       { path: 'relative/path' },

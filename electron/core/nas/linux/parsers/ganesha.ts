@@ -157,13 +157,16 @@ export function parseGaneshaExports(input: unknown): GaneshaExport[] {
         path,
         pseudo: one(b, 'pseudo') ?? null,
         accessType,
-        protocols: b.params['protocols'] ?? (defaults?.params['protocols'] ?? ['3', '4']),
+        protocols: b.params['protocols'] ?? defaults?.params['protocols'] ?? ['3', '4'],
         squash,
         fsal: fsal ? (one(fsal, 'name') ?? null) : null,
         clients: b.blocks
           .filter((x) => x.name.toLowerCase() === 'client')
           .map((c) => {
-            const cl: GaneshaClient = { clients: c.params['clients'] ?? [], accessType: one(c, 'access_type') ?? accessType };
+            const cl: GaneshaClient = {
+              clients: c.params['clients'] ?? [],
+              accessType: one(c, 'access_type') ?? accessType,
+            };
             const sq = one(c, 'squash');
             if (sq !== undefined) cl.squash = sq;
             return cl;
@@ -175,7 +178,8 @@ export function parseGaneshaExports(input: unknown): GaneshaExport[] {
 }
 
 const ACCESS = /^(RW|RO|MDONLY|MDONLY_RO|None)$/i;
-const SQUASH = /^(root_squash|rootsquash|root|no_root_squash|noidsquash|none|no_squash|all_squash|allsquash|all|all_anonymous|root_id_squash|rootidsquash|root_id)$/i;
+const SQUASH =
+  /^(root_squash|rootsquash|root|no_root_squash|noidsquash|none|no_squash|all_squash|allsquash|all|all_anonymous|root_id_squash|rootidsquash|root_id)$/i;
 const PROTO = /^(3|4|9P|NFS3|NFS4|NFSv3|NFSv4|V3|V4)$/i;
 const CLIENT =
   /^(\*|@[A-Za-z0-9_.-]+|(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(\/\d{1,3})?|[A-Za-z0-9*?]([A-Za-z0-9*?.-]{0,252}))$/;
@@ -183,7 +187,10 @@ const CLIENT =
 function checkPath(what: string, v: string): void {
   if (!v.startsWith('/')) throw invalidInput(`${what} must be an absolute path`, { field: what, value: v });
   if (/[{};"'\n\r\0#\\]/.test(v) || /[\x00-\x1f\x7f]/.test(v))
-    throw invalidInput(`${what} must not contain braces, semicolons, quotes, '#', backslashes or control characters`, { field: what, value: v });
+    throw invalidInput(`${what} must not contain braces, semicolons, quotes, '#', backslashes or control characters`, {
+      field: what,
+      value: v,
+    });
 }
 
 /** One EXPORT block, validated; values that could break out of the block are refused (INVALID_INPUT). */
@@ -192,19 +199,30 @@ export function formatGaneshaExport(ex: GaneshaExport): string {
     throw invalidInput('Export_Id must be an integer from 1 to 65535', { field: 'exportId', value: ex.exportId });
   checkPath('path', ex.path);
   if (ex.pseudo !== null) checkPath('pseudo', ex.pseudo);
-  if (!ACCESS.test(ex.accessType)) throw invalidInput('Access_Type must be RW, RO, MDONLY, MDONLY_RO or None', { field: 'accessType', value: ex.accessType });
+  if (!ACCESS.test(ex.accessType))
+    throw invalidInput('Access_Type must be RW, RO, MDONLY, MDONLY_RO or None', {
+      field: 'accessType',
+      value: ex.accessType,
+    });
   if (!SQUASH.test(ex.squash)) throw invalidInput('unknown Squash value', { field: 'squash', value: ex.squash });
   if (ex.protocols.length === 0 || !ex.protocols.every((p) => PROTO.test(p)))
     throw invalidInput('Protocols must be 3 and/or 4', { field: 'protocols', value: ex.protocols });
   if (ex.transports && !ex.transports.every((t) => /^(TCP|UDP)$/i.test(t)))
     throw invalidInput('Transports must be TCP and/or UDP', { field: 'transports', value: ex.transports });
-  if (ex.fsal !== null && !/^[A-Za-z0-9_]+$/.test(ex.fsal)) throw invalidInput('bad FSAL name', { field: 'fsal', value: ex.fsal });
+  if (ex.fsal !== null && !/^[A-Za-z0-9_]+$/.test(ex.fsal))
+    throw invalidInput('bad FSAL name', { field: 'fsal', value: ex.fsal });
   for (const c of ex.clients) {
     if (c.clients.length === 0) throw invalidInput('a CLIENT block needs at least one client', { field: 'clients' });
     for (const h of c.clients)
-      if (!CLIENT.test(h)) throw invalidInput(`not a host, address, CIDR or netgroup: ${JSON.stringify(h)}`, { field: 'clients', value: h });
-    if (!ACCESS.test(c.accessType)) throw invalidInput('bad client Access_Type', { field: 'clients.accessType', value: c.accessType });
-    if (c.squash !== undefined && !SQUASH.test(c.squash)) throw invalidInput('bad client Squash', { field: 'clients.squash', value: c.squash });
+      if (!CLIENT.test(h))
+        throw invalidInput(`not a host, address, CIDR or netgroup: ${JSON.stringify(h)}`, {
+          field: 'clients',
+          value: h,
+        });
+    if (!ACCESS.test(c.accessType))
+      throw invalidInput('bad client Access_Type', { field: 'clients.accessType', value: c.accessType });
+    if (c.squash !== undefined && !SQUASH.test(c.squash))
+      throw invalidInput('bad client Squash', { field: 'clients.squash', value: c.squash });
   }
   const out = ['EXPORT {', `\tExport_Id = ${ex.exportId};`, `\tPath = "${ex.path}";`];
   if (ex.pseudo !== null) out.push(`\tPseudo = "${ex.pseudo}";`);

@@ -4,8 +4,10 @@ import { expectParseError, fixture, hostileInputs } from './test-helpers';
 
 describe('parseLvmReport', () => {
   it('the lvm fullreport JSON example of lvmreport(7), trailing comma included', () => {
-    const r = parseLvmReport(fixture('lvm', 'fullreport-lvmreport-7.json'));
-    expect(r.vgs).toEqual([{ name: 'vg', sizeBytes: 200 * 1024 ** 2, freeBytes: null, fields: { vg_name: 'vg', vg_size: '200.00m' } }]);
+    const r = parseLvmReport(fixture('lvm', 'fullreport-lvmreport-7.json.txt'));
+    expect(r.vgs).toEqual([
+      { name: 'vg', sizeBytes: 200 * 1024 ** 2, freeBytes: null, fields: { vg_name: 'vg', vg_size: '200.00m' } },
+    ]);
     expect(r.pvs.map((p) => [p.name, p.vgName])).toEqual([
       ['/dev/sda', 'vg'],
       ['/dev/sdb', 'vg'],
@@ -23,7 +25,7 @@ describe('parseLvmReport', () => {
   it('hostile input', () => {
     expectParseError(() => parseLvmReport('{"report":[{"lv":[{"vg_name":"x"}]}]}'));
     expectParseError(() => parseLvmReport('{"report":"nope"}'));
-    expectParseError(() => parseLvmReport(fixture('lvm', 'fullreport-lvmreport-7.json').slice(0, 200)));
+    expectParseError(() => parseLvmReport(fixture('lvm', 'fullreport-lvmreport-7.json.txt').slice(0, 200)));
     for (const [, bad] of hostileInputs()) expectParseError(() => parseLvmReport(bad));
   });
 });

@@ -65,7 +65,8 @@ function rows(v: unknown, key: string, input: unknown): Array<Record<string, str
     if (!isRecord(r)) throw parseFail(TOOL, `${key}[${i}] is not an object`, input);
     const out: Record<string, string> = {};
     for (const [k, val] of Object.entries(r)) {
-      if (typeof val !== 'string' && typeof val !== 'number') throw parseFail(TOOL, `${key}[${i}].${k} is not a value`, input);
+      if (typeof val !== 'string' && typeof val !== 'number')
+        throw parseFail(TOOL, `${key}[${i}].${k} is not a value`, input);
       out[k] = String(val);
     }
     return out;
@@ -84,7 +85,13 @@ export function parseLvmReport(input: unknown): LvmReport {
     if (!isRecord(part)) throw parseFail(TOOL, 'a report entry is not an object', input);
     for (const r of rows(part.lv, 'lv', input)) {
       if (!r.lv_name) throw parseFail(TOOL, 'lv row without lv_name', input);
-      out.lvs.push({ name: r.lv_name, vgName: r.vg_name ?? '', sizeBytes: lvmSize(r.lv_size), attr: r.lv_attr ?? null, fields: r });
+      out.lvs.push({
+        name: r.lv_name,
+        vgName: r.vg_name ?? '',
+        sizeBytes: lvmSize(r.lv_size),
+        attr: r.lv_attr ?? null,
+        fields: r,
+      });
     }
     for (const r of rows(part.vg, 'vg', input)) {
       if (!r.vg_name) throw parseFail(TOOL, 'vg row without vg_name', input);
@@ -92,7 +99,13 @@ export function parseLvmReport(input: unknown): LvmReport {
     }
     for (const r of rows(part.pv, 'pv', input)) {
       if (!r.pv_name) throw parseFail(TOOL, 'pv row without pv_name', input);
-      out.pvs.push({ name: r.pv_name, vgName: r.vg_name || null, sizeBytes: lvmSize(r.pv_size), freeBytes: lvmSize(r.pv_free), fields: r });
+      out.pvs.push({
+        name: r.pv_name,
+        vgName: r.vg_name || null,
+        sizeBytes: lvmSize(r.pv_size),
+        freeBytes: lvmSize(r.pv_free),
+        fields: r,
+      });
     }
   }
   return out;

@@ -29,7 +29,10 @@ describe('parseMdstat', () => {
     expect(md3.action!.progress).toBeCloseTo(0.093, 5);
   });
   it('resync, spares (S) and a 24-slot raid1 from a copy without indentation', () => {
-    expect(parseMdstat(fx('mdstat-linuxinsight-resync.txt'))[0]!.action).toMatchObject({ kind: 'resync', progress: 0.281 });
+    expect(parseMdstat(fx('mdstat-linuxinsight-resync.txt'))[0]!.action).toMatchObject({
+      kind: 'resync',
+      progress: 0.281,
+    });
     const a = parseMdstat(fx('mdstat-magicmonster-spares-flattened.txt'));
     expect(a[0]!.action).toMatchObject({ kind: 'resync', progress: 0.025, speed: '85037K/sec' });
     expect(a[1]!.devices.filter((d) => d.spare).map((d) => d.name)).toEqual(['sdb2', 'sdf2', 'sda2']);

@@ -40,7 +40,8 @@ export function parseExportfs(input: unknown): NfsExport[] {
     const toks = raw.trim().split(/\s+/);
     if (!/^\s/.test(raw)) {
       const path = unoctal(toks.shift()!);
-      if (!path.startsWith('/')) throw parseFail(EXPORTFS, `not an absolute path: ${JSON.stringify(path.slice(0, 80))}`, input);
+      if (!path.startsWith('/'))
+        throw parseFail(EXPORTFS, `not an absolute path: ${JSON.stringify(path.slice(0, 80))}`, input);
       cur = out.find((e) => e.path === path) ?? null;
       if (!cur) {
         cur = { path, clients: [] };
@@ -49,7 +50,8 @@ export function parseExportfs(input: unknown): NfsExport[] {
     } else if (!cur) throw parseFail(EXPORTFS, 'indented line before any path', input);
     for (const t of toks) cur.clients.push(clientSpec(EXPORTFS, t, input));
   }
-  for (const e of out) if (e.clients.length === 0) throw parseFail(EXPORTFS, `no client for ${e.path} (truncated?)`, input);
+  for (const e of out)
+    if (e.clients.length === 0) throw parseFail(EXPORTFS, `no client for ${e.path} (truncated?)`, input);
   return out;
 }
 
@@ -136,7 +138,10 @@ export function parseExportsFile(input: unknown): ExportsFileResult {
         bad = `bad client ${JSON.stringify(t)}`;
         break;
       }
-      entry.clients.push({ host: m[1]!, options: m[2] !== undefined ? m[2].split(',').filter(Boolean) : [...entry.defaultOptions] });
+      entry.clients.push({
+        host: m[1]!,
+        options: [...entry.defaultOptions, ...(m[2] !== undefined ? m[2].split(',').filter(Boolean) : [])],
+      });
     }
     if (bad) {
       fail(bad);
@@ -158,13 +163,23 @@ const OPTION = /^[a-z_]+(=[A-Za-z0-9_:./@+-]+)?$/;
  * options that could smuggle in other clients.
  */
 export function formatExportsLine(path: string, clients: Array<{ host: string; options: string[] }>): string {
-  if (typeof path !== 'string' || !path.startsWith('/')) throw invalidInput('the export path must be absolute', { field: 'path', value: path });
+  if (typeof path !== 'string' || !path.startsWith('/'))
+    throw invalidInput('the export path must be absolute', { field: 'path', value: path });
   if (/["\\#]/.test(path) || /[\x00-\x1f\x7f]/.test(path))
-    throw invalidInput('the export path must not contain quotes, backslashes, "#" or control characters', { field: 'path', value: path });
+    throw invalidInput('the export path must not contain quotes, backslashes, "#" or control characters', {
+      field: 'path',
+      value: path,
+    });
   if (clients.length === 0) throw invalidInput('at least one client is needed', { field: 'clients' });
   const specs = clients.map((c) => {
-    if (!HOST.test(c.host)) throw invalidInput(`not a host, address, network or netgroup: ${JSON.stringify(c.host)}`, { field: 'host', value: c.host });
-    for (const o of c.options) if (!OPTION.test(o)) throw invalidInput(`not an export option: ${JSON.stringify(o)}`, { field: 'options', value: o });
+    if (!HOST.test(c.host))
+      throw invalidInput(`not a host, address, network or netgroup: ${JSON.stringify(c.host)}`, {
+        field: 'host',
+        value: c.host,
+      });
+    for (const o of c.options)
+      if (!OPTION.test(o))
+        throw invalidInput(`not an export option: ${JSON.stringify(o)}`, { field: 'options', value: o });
     return c.options.length ? `${c.host}(${c.options.join(',')})` : c.host;
   });
   const p = /\s/.test(path) ? `"${path}"` : path;

@@ -55,16 +55,18 @@ describe('testparm', () => {
     expect(sambaSharesFromTestparm(withNoise)).toHaveLength(5);
   });
   it('toShare maps writeable and guest ok', () => {
-    expect(toShare({ name: 'x', params: { path: '/srv/x', writeable: 'yes', 'guest ok': 'yes' } }, 'smb.conf')).toEqual({
-      name: 'x',
-      protocol: 'smb',
-      path: '/srv/x',
-      readOnly: false,
-      users: [],
-      clients: [],
-      managed: false,
-      guestOk: true,
-    });
+    expect(toShare({ name: 'x', params: { path: '/srv/x', writeable: 'yes', 'guest ok': 'yes' } }, 'smb.conf')).toEqual(
+      {
+        name: 'x',
+        protocol: 'smb',
+        path: '/srv/x',
+        readOnly: false,
+        users: [],
+        clients: [],
+        managed: false,
+        guestOk: true,
+      },
+    );
   });
   it('hostile input', () => {
     for (const [, bad] of hostileInputs()) {

@@ -76,7 +76,10 @@ function list(v: string | undefined): string[] {
  * A Share from a section. Samba's default is read only = yes: testparm omits defaults, so a share with
  * neither "read only" nor "writeable" is read-only. `managed`: only registry shares are edited by Nasdeck.
  */
-export function toShare(section: SambaSection, source: 'registry' | 'smb.conf'): Share & { managed: boolean; comment?: string; guestOk?: boolean } {
+export function toShare(
+  section: SambaSection,
+  source: 'registry' | 'smb.conf',
+): Share & { managed: boolean; comment?: string; guestOk?: boolean } {
   const p = section.params;
   const ro = yes(p['read only']);
   const writeable = yes(p['writeable'] ?? p['writable'] ?? p['write ok']);
@@ -99,7 +102,10 @@ export function toShare(section: SambaSection, source: 'registry' | 'smb.conf'):
  * The share list Nasdeck shows: testparm's effective view, each share marked managed when it lives in
  * the registry (`net conf list`), otherwise read-only (defined in smb.conf).
  */
-export function mergeSambaShares(testparm: SambaSection[], registry: SambaSection[]): Array<Share & { managed: boolean }> {
+export function mergeSambaShares(
+  testparm: SambaSection[],
+  registry: SambaSection[],
+): Array<Share & { managed: boolean }> {
   const inRegistry = new Set(registry.map((s) => s.name.toLowerCase()));
   return testparm
     .filter((s) => s.name.toLowerCase() !== 'global')

@@ -27,11 +27,20 @@ describe('parseZpoolStatus', () => {
     expect(p!.state).toBe('DEGRADED');
     expect(p!.status).toMatch(/could not be opened\. +Sufficient replicas exist for the pool/);
     expect(p!.scan.kind).toBe('none');
-    expect(p!.vdevs[0]!.children[1]).toMatchObject({ name: '316502962686821739', state: 'UNAVAIL', note: 'was /dev/ada1p3' });
+    expect(p!.vdevs[0]!.children[1]).toMatchObject({
+      name: '316502962686821739',
+      state: 'UNAVAIL',
+      note: 'was /dev/ada1p3',
+    });
   });
   it('resilver in progress with a replacing vdev', () => {
     const [p] = parseZpoolStatus(fx('status-handbook-resilver-in-progress.txt'));
-    expect(p!.scan).toMatchObject({ kind: 'resilver', state: 'running', progress: 0.8204, errorsRepaired: 640 * 1024 ** 2 });
+    expect(p!.scan).toMatchObject({
+      kind: 'resilver',
+      state: 'running',
+      progress: 0.8204,
+      errorsRepaired: 640 * 1024 ** 2,
+    });
     const replacing = p!.vdevs[0]!.children[1]!;
     expect(replacing).toMatchObject({ name: 'replacing-1', kind: 'other', state: 'UNAVAIL' });
     expect(replacing.children.map((c) => [c.name, c.state, c.note])).toEqual([
@@ -68,7 +77,12 @@ describe('parseZpoolStatus', () => {
 describe('parseZpoolScan', () => {
   it('the modern "issued" lines of zpool-scrub(8)', () => {
     const lines = fx('scan-lines-zpool-scrub-8.txt').replace(/^\s*scan:\s*/, '');
-    expect(parseZpoolScan(lines)).toMatchObject({ kind: 'scrub', state: 'running', progress: 0.1691, errorsRepaired: 0 });
+    expect(parseZpoolScan(lines)).toMatchObject({
+      kind: 'scrub',
+      state: 'running',
+      progress: 0.1691,
+      errorsRepaired: 0,
+    });
   });
   it('canceled and unknown', () => {
     expect(parseZpoolScan('scrub canceled on Mon Jan  1 00:00:00 2024').state).toBe('canceled');
@@ -79,7 +93,13 @@ describe('parseZpoolScan', () => {
 describe('parseZpoolList', () => {
   it('header form from the handbook', () => {
     expect(parseZpoolList(fx('list-handbook.txt'))).toEqual([
-      { name: 'healer', sizeBytes: 960 * 1024 ** 2, allocatedBytes: Math.round(92.5 * 1024), freeBytes: 960 * 1024 ** 2, health: 'ONLINE' },
+      {
+        name: 'healer',
+        sizeBytes: 960 * 1024 ** 2,
+        allocatedBytes: Math.round(92.5 * 1024),
+        freeBytes: 960 * 1024 ** 2,
+        health: 'ONLINE',
+      },
     ]);
   });
   it('no pools; hostile input', () => {

@@ -29,7 +29,13 @@ export function parseZpoolList(input: unknown): ZpoolListRow[] {
   if (rows.length === 1 && rows[0]!.trim() === 'no pools available') return [];
   const header = /^NAME\s/.test(rows[0] ?? '') ? rows.shift()!.trim().split(/\s+/) : null;
   const col = (name: string, fallback: number) => (header ? header.indexOf(name) : fallback);
-  const idx = { name: col('NAME', 0), size: col('SIZE', 1), alloc: col('ALLOC', 2), free: col('FREE', 3), health: col('HEALTH', 4) };
+  const idx = {
+    name: col('NAME', 0),
+    size: col('SIZE', 1),
+    alloc: col('ALLOC', 2),
+    free: col('FREE', 3),
+    health: col('HEALTH', 4),
+  };
   if (Object.values(idx).some((i) => i < 0)) throw parseFail(LIST, 'header lacks NAME/SIZE/ALLOC/FREE/HEALTH', input);
   return rows.map((line) => {
     const f = header ? line.trim().split(/\s+/) : line.split('\t');
@@ -50,16 +56,7 @@ export function parseZpoolList(input: unknown): ZpoolListRow[] {
 }
 
 export type ZfsVdevKind =
-  | 'mirror'
-  | 'raidz1'
-  | 'raidz2'
-  | 'raidz3'
-  | 'disk'
-  | 'spare'
-  | 'log'
-  | 'cache'
-  | 'special'
-  | 'other';
+  'mirror' | 'raidz1' | 'raidz2' | 'raidz3' | 'disk' | 'spare' | 'log' | 'cache' | 'special' | 'other';
 
 export interface ZfsVdev {
   name: string;
@@ -126,7 +123,11 @@ export function parseZpoolScan(rawScan: string): ZfsScan {
   const raw = rawScan.replace(/\s+/g, ' ').trim();
   const none: ZfsScan = { kind: 'none', state: 'none', progress: null, errorsRepaired: null, errors: null, raw };
   if (raw === '' || /^none requested/.test(raw)) return none;
-  const kind: ZfsScan['kind'] = /^(scrub|resilver)/.test(raw) ? (raw.startsWith('scrub') ? 'scrub' : 'resilver') : 'none';
+  const kind: ZfsScan['kind'] = /^(scrub|resilver)/.test(raw)
+    ? raw.startsWith('scrub')
+      ? 'scrub'
+      : 'resilver'
+    : 'none';
   if (kind === 'none') return none;
   const pct = /([\d.]+)% done/.exec(raw);
   const progress = pct ? Math.min(1, Number(pct[1]) / 100) : null;
@@ -145,9 +146,18 @@ export function parseZpoolScan(rawScan: string): ZfsScan {
       raw,
     };
   }
-  if (/canceled|cancelled/.test(raw)) return { kind, state: 'canceled', progress, errorsRepaired: null, errors: null, raw };
+  if (/canceled|cancelled/.test(raw))
+    return { kind, state: 'canceled', progress, errorsRepaired: null, errors: null, raw };
   const done = /^(?:scrub repaired|resilvered) (\S+) in .*? with (\d+) errors?/.exec(raw);
-  if (done) return { kind, state: 'finished', progress: 1, errorsRepaired: parseBinarySize(done[1]!), errors: Number(done[2]), raw };
+  if (done)
+    return {
+      kind,
+      state: 'finished',
+      progress: 1,
+      errorsRepaired: parseBinarySize(done[1]!),
+      errors: Number(done[2]),
+      raw,
+    };
   const old = /^(?:scrub|resilver) completed (?:after .*? )?with (\d+) errors?/.exec(raw);
   if (old) return { kind, state: 'finished', progress: 1, errorsRepaired: null, errors: Number(old[1]), raw };
   throw parseFail(STATUS, `unknown scan line ${JSON.stringify(raw.slice(0, 100))}`, rawScan);
@@ -200,7 +210,17 @@ function parsePool(block: string[], input: unknown): ZpoolStatus {
   if (!hm) throw parseFail(STATUS, `no NAME/STATE/READ/WRITE/CKSUM header for pool ${name}`, input);
   i++;
   type Node = ZfsVdev & { indent: number };
-  const root: Node = { name, state: '', kind: 'other', readErrors: 0, writeErrors: 0, checksumErrors: 0, note: '', children: [], indent: -1 };
+  const root: Node = {
+    name,
+    state: '',
+    kind: 'other',
+    readErrors: 0,
+    writeErrors: 0,
+    checksumErrors: 0,
+    note: '',
+    children: [],
+    indent: -1,
+  };
   const stack: Node[] = [root];
   let poolRow: Node | null = null;
   let section: string | null = null;
@@ -210,7 +230,7 @@ function parsePool(block: string[], input: unknown): ZpoolStatus {
       if (poolRow) {
         // a blank line ends the table unless a section (logs/cache/spares) follows
         const next = block.slice(i + 1).find((l) => l.trim() !== '');
-        if (next && SECTIONS.has(next.trim()) ) continue;
+        if (next && SECTIONS.has(next.trim())) continue;
         break;
       }
       continue;
@@ -259,7 +279,12 @@ function parsePool(block: string[], input: unknown): ZpoolStatus {
     }
     const parent = stack[stack.length - 1]!;
     if (parent === poolRow && section !== null && indent <= poolRow.indent + 2) section = null;
-    node.kind = vdevKind(vname, parent.kind === 'log' || parent.kind === 'cache' || parent.kind === 'spare' || parent.kind === 'special' ? section : null);
+    node.kind = vdevKind(
+      vname,
+      parent.kind === 'log' || parent.kind === 'cache' || parent.kind === 'spare' || parent.kind === 'special'
+        ? section
+        : null,
+    );
     parent.children.push(node);
     stack.push(node);
   }
@@ -321,7 +346,8 @@ export function parseZfsList(input: unknown): Array<ZfsDatasetRow | ZfsSnapshotR
   if (/^NAME\s/.test(rows[0] ?? '')) {
     const header = rows.shift()!.trim().split(/\s+/);
     const at = (n: string) => header.indexOf(n);
-    if (at('USED') < 0 || at('AVAIL') < 0 || at('REFER') < 0) throw parseFail(ZLIST, 'header lacks USED/AVAIL/REFER', input);
+    if (at('USED') < 0 || at('AVAIL') < 0 || at('REFER') < 0)
+      throw parseFail(ZLIST, 'header lacks USED/AVAIL/REFER', input);
     return rows.map((line) => {
       const f = line.trim().split(/\s+/);
       const g = (n: string) => {
