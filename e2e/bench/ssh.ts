@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { down, readState, up, type LabState } from '../lab/lab';
 import { LinuxAdapter } from '../../electron/core/nas/linux';
+import { BatchingRunner } from '../../electron/core/remote/batch';
 import { SshPool } from '../../electron/core/remote/pool';
 import { shellLine, type Argv } from '../../electron/core/remote/quote';
 import type { Runner, RunOptions } from '../../electron/core/remote/runner';
@@ -103,7 +104,7 @@ async function main() {
     };
     for (let r = 0; r < rounds; r++) {
       let t = now();
-      await refresh(new LinuxAdapter(live));
+      await refresh(new LinuxAdapter(new BatchingRunner(live))); // as NasService builds it
       results.nasdeckRefresh.push(now() - t);
 
       t = now();

@@ -78,4 +78,3 @@ export function hostileCorpus(): string[] {
     out.add(s);
   return [...out];
 }
-

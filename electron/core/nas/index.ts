@@ -6,6 +6,7 @@ import { AppError } from '../../../shared/errors';
 import type { DeviceRegistry } from '../devices/devices';
 import type { JobManager } from '../jobs/jobs';
 import { SshPool } from '../remote/pool';
+import { BatchingRunner } from '../remote/batch';
 import { PlanRunner, type Runner } from '../remote/runner';
 import type { SshTarget } from '../remote/ssh';
 import { secretAccount, type SecretVault } from '../secrets/vault';
@@ -80,7 +81,7 @@ export class NasService {
 
   async adapter(ref: string, plan?: (live: Runner) => Runner): Promise<{ device: Device; adapter: NasAdapter }> {
     const device = await this.devices.get(ref);
-    const live = await this.runnerFor(device);
+    const live = new BatchingRunner(await this.runnerFor(device));
     let cached = this.tools.get(device.id);
     if (!cached || Date.now() - cached.at > TOOLS_TTL_MS) {
       cached = { at: Date.now(), tools: detectTools(live) };

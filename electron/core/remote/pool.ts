@@ -24,7 +24,7 @@ interface Entry {
 
 // OpenSSH's sshd allows 10 sessions (channels) per connection by default (MaxSessions); a
 // dashboard refresh opens several at once, so calls beyond this wait for a free channel.
-const MAX_CHANNELS = 8;
+const MAX_CHANNELS = 6;
 
 export class SshPool {
   private readonly entries = new Map<string, Entry>();
@@ -79,7 +79,12 @@ export class SshPool {
       if (session?.isOpen) return existing;
       this.entries.delete(key);
     }
-    const entry: Entry = { session: this.connectWithRetry(await target()), busy: 0, waiting: [], mutations: Promise.resolve() };
+    const entry: Entry = {
+      session: this.connectWithRetry(await target()),
+      busy: 0,
+      waiting: [],
+      mutations: Promise.resolve(),
+    };
     this.entries.set(key, entry);
     entry.session.then(
       (s) => s.onClose(() => this.entries.get(key) === entry && this.entries.delete(key)),

@@ -153,8 +153,20 @@ export class SshSession {
     });
   }
 
-  /** Runs argv on the NAS. Exit codes are returned, not thrown: callers map them (see ./runner.ts). */
-  exec(argv: Argv, options: ExecOptions = {}): Promise<ExecResult> {
+  /** Runs argv on the NAS. Exit codes are returned, not thrown: callers map them (see ./command-error.ts). */
+  async exec(argv: Argv, options: ExecOptions = {}): Promise<ExecResult> {
+    // sshd frees a closed channel a moment after we see it close; a refused open is retried.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.execOnce(argv, options);
+      } catch (err) {
+        if (!(err instanceof AppError) || err.details?.channelOpenFailed !== true || attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+      }
+    }
+  }
+
+  private execOnce(argv: Argv, options: ExecOptions): Promise<ExecResult> {
     const password = this.target.auth.password;
     const sudoArgv: Argv | null = options.sudo
       ? password !== undefined
@@ -171,8 +183,15 @@ export class SshSession {
       this.client.exec(line, (err, channel) => {
         if (err)
           return reject(new AppError('UNREACHABLE', `SSH channel to ${this.target.host} failed: ${err.message}`));
-        let stdout = '';
-        let stderr = '';
+        // Bytes until the end: a UTF-8 character may be split across two chunks.
+        const out: Buffer[] = [];
+        const errChunks: Buffer[] = [];
+        let outBytes = 0;
+        let errBytes = 0;
+        const text = () => ({
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(errChunks).toString('utf8'),
+        });
         let settled = false;
         const finish = (fn: () => void) => {
           if (settled) return;
@@ -197,16 +216,18 @@ export class SshSession {
         }, timeoutMs);
         options.signal?.addEventListener('abort', onAbort);
         channel.on('data', (d: Buffer) => {
-          if (stdout.length < MAX_OUTPUT) stdout += d.toString('utf8');
+          if (outBytes < MAX_OUTPUT) out.push(d);
+          outBytes += d.length;
         });
         channel.stderr.on('data', (d: Buffer) => {
-          if (stderr.length < MAX_OUTPUT) stderr += d.toString('utf8');
+          if (errBytes < MAX_OUTPUT) errChunks.push(d);
+          errBytes += d.length;
         });
         let exitCode = 255; // no exit status: the channel died with the connection
         channel.on('exit', (code: number | null, signal?: string) => {
           exitCode = code ?? (signal ? 128 : 255);
         });
-        channel.on('close', () => finish(() => resolve({ code: exitCode, stdout, stderr })));
+        channel.on('close', () => finish(() => resolve({ code: exitCode, ...text() })));
         if (stdin !== undefined) channel.end(stdin);
         else channel.end();
       });

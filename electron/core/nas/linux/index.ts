@@ -77,8 +77,11 @@ export class LinuxAdapter implements NasAdapter {
     };
   }
 
+  // One request reads the pools once (disks() needs the members too); adapters live per request.
+  private poolsOnce: Promise<Pool[]> | undefined;
   pools(): Promise<Pool[]> {
-    return storage.pools(this.sh);
+    this.poolsOnce ??= storage.pools(this.sh);
+    return this.poolsOnce;
   }
 
   async disks(): Promise<Disk[]> {
