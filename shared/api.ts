@@ -57,6 +57,7 @@ export const commands = {
   'shares.list': query<Share[]>()(s.deviceOnly),
   'shares.create': mutation<Outcome<Share>>()(s.shareCreateParams),
   'shares.delete': mutation<Outcome<null>>()(s.shareDeleteParams),
+  'shares.setUserPassword': mutation<Outcome<null>>()(s.smbPasswordParams),
   'snapshots.list': query<Snapshot[]>()(s.snapshotListParams),
   'snapshots.create': mutation<Outcome<Snapshot>>()(s.snapshotParams),
   'snapshots.delete': mutation<Outcome<null>>()(s.snapshotParams.required({ name: true })),

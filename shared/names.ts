@@ -20,6 +20,7 @@ export const commandNames = [
   'shares.list',
   'shares.create',
   'shares.delete',
+  'shares.setUserPassword',
   'snapshots.list',
   'snapshots.create',
   'snapshots.delete',

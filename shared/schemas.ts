@@ -174,3 +174,7 @@ export const iscsiCreateParams = z
     'Give both a CHAP user and a CHAP secret, or neither',
   );
 export const iscsiDeleteParams = z.object({ device: deviceRef, target: z.string().min(1).max(223), dryRun }).strict();
+
+export const smbPasswordParams = z
+  .object({ device: deviceRef, user: unixUser, password: z.string().min(1).max(256), dryRun })
+  .strict();

@@ -261,6 +261,19 @@ export function nasCommands(cli: Cli, program: Command) {
       printOutcome(cli, cmd, outcome, () => `Deleted share ${name}.\n`);
     });
 
+  share
+    .command('password')
+    .description('set the SMB password of a NAS user (creates the SMB account if needed)')
+    .argument('<device>')
+    .argument('<user>')
+    .option('--password-stdin', 'read the password from stdin')
+    .option('--dry-run', 'print the exact steps and change nothing')
+    .action(async (device: string, user: string, o, cmd: Command) => {
+      const password = await readSecret(cli.io, 'Password');
+      const outcome = await cli.call(cmd, 'shares.setUserPassword', { device, user, password, dryRun: !!o.dryRun });
+      printOutcome(cli, cmd, outcome, () => `Set the SMB password of ${user}.\n`);
+    });
+
   const snapshot = program.command('snapshot').description('snapshots of shares and datasets');
   snapshot
     .command('list')

@@ -117,6 +117,13 @@ export function createCore(options: CoreOptions = {}): Core {
       ),
     'shares.delete': ({ device, share, protocol, dryRun }) =>
       nas.mutate(device, dryRun, `Delete share ${share}`, async (a) => (await a.deleteShare(share, protocol), null)),
+    'shares.setUserPassword': ({ device, user, password, dryRun }) =>
+      nas.mutate(
+        device,
+        dryRun,
+        `Set the SMB password of ${user}`,
+        async (a) => (await a.setSmbPassword(user, password), null),
+      ),
     'snapshots.list': async ({ device, of }) => (await nas.adapter(device)).adapter.snapshots(of),
     'snapshots.create': ({ device, of, name, dryRun }) => {
       const snapName = name ?? new Date().toISOString().slice(0, 19).replace(/:/g, '-');

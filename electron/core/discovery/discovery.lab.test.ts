@@ -75,6 +75,42 @@ describe('nasdeck discover on the lab network', () => {
     expect(devices.filter((d) => d.sources.includes('wsd')).length).toBeGreaterThanOrEqual(1);
   });
 
+  it('survives malformed mDNS and WS-Discovery packets from the network, and keeps listing', async () => {
+    const child = spawn('ip', ['netns', 'exec', state.client.namespace, ...cli, 'discover', '--watch', '--json'], {
+      env: env(),
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      await new Promise((r) => setTimeout(r, 2500));
+      // A constant script; random and truncated DNS/SOAP payloads to both multicast groups.
+      const flood = [
+        'import os, socket, random',
+        's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+        'hdr = bytes([0,0,0x84,0,0,0,0,5,0,0,0,0])',
+        'for i in range(400):',
+        '    body = os.urandom(random.randint(0, 1400))',
+        '    s.sendto(hdr + body if i % 2 else body, ("224.0.0.251", 5353))',
+        `    s.sendto(b'<?xml version="1.0"?><soap:Envelope><soap:Body><ProbeMatches>' + body[:300], ("239.255.255.250", 3702))`,
+      ].join('\n');
+      const { nasExec } = await import('../../../e2e/lab/lab');
+      const r = await nasExec(state, state.nas[1]!.index, ['python3', '-c', flood]);
+      expect(r.code, r.stderr).toBe(0);
+      await new Promise((r2) => setTimeout(r2, 1500));
+      expect(child.exitCode).toBeNull(); // still running
+      const devices = out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { device: DiscoveredDevice });
+      expect(new Set(devices.map((e) => e.device.addresses[0])).size).toBeGreaterThanOrEqual(4);
+      expect(devices.every((e) => e.device.addresses.every((a) => /^10\./.test(a)))).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
   it('marks a device lost when its responders say goodbye, and finds it again when it returns', async () => {
     const child = spawn('ip', ['netns', 'exec', state.client.namespace, ...cli, 'discover', '--watch', '--json'], {
       env: env(),

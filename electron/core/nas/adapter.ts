@@ -46,6 +46,8 @@ export interface NasAdapter {
   /** Runs until the scrub ends, reporting progress; cancelling stops the scrub. */
   scrub(pool: string, ctx: JobContext): Promise<Pool>;
   createShare(spec: ShareSpec): Promise<Share>;
+  /** Sets (or creates) the SMB password of an existing NAS user. */
+  setSmbPassword(user: string, password: string): Promise<void>;
   deleteShare(name: string, protocol?: 'smb' | 'nfs'): Promise<void>;
   createSnapshot(of: string, name: string): Promise<Snapshot>;
   deleteSnapshot(of: string, name: string): Promise<void>;

@@ -58,7 +58,10 @@ export class SshPool {
       } finally {
         entry.busy -= 1;
         entry.waiting.shift()?.();
-        if (entry.busy === 0 && entry.waiting.length === 0) entry.idle = setTimeout(() => this.close(key), this.idleMs);
+        if (entry.busy === 0 && entry.waiting.length === 0) {
+          // An idle connection must never keep a process (the CLI) alive.
+          entry.idle = setTimeout(() => this.close(key), this.idleMs).unref();
+        }
       }
     };
     if (!options.mutates) return go();
@@ -77,10 +80,14 @@ export class SshPool {
     if (existing) {
       const session = await existing.session.catch(() => null);
       if (session?.isOpen) return existing;
-      this.entries.delete(key);
+      if (this.entries.get(key) === existing) this.entries.delete(key);
+      // Another caller may have replaced it meanwhile: use theirs.
+      const replaced = this.entries.get(key);
+      if (replaced) return replaced;
     }
+    // Registered before any await, so callers arriving together share one connection.
     const entry: Entry = {
-      session: this.connectWithRetry(await target()),
+      session: target().then((t) => this.connectWithRetry(t)),
       busy: 0,
       waiting: [],
       mutations: Promise.resolve(),

@@ -1,15 +1,8 @@
 // How capabilities run commands on a NAS: a Runner. The SSH runner executes; the plan runner
 // (--dry-run) lets reads through and records every mutation as a step without running it.
+import type { PlanStep } from '../../../shared/domain';
 import type { Argv } from './quote';
 import type { ExecResult } from './ssh';
-
-export interface PlanStep {
-  where: 'local' | 'remote' | 'api';
-  argv?: string[];
-  call?: string;
-  elevated?: boolean;
-  description: string;
-}
 
 export interface RunOptions {
   /** What this step does, in the words a plan shows. */

@@ -18,7 +18,7 @@ import { createTgtTarget, deleteTgtTarget, iscsiTargets, targetIqn } from './isc
 import { addNfsExport, deleteNfsExport, nfsBackend, nfsShares } from './nfs';
 import { parseLsblk, parseSmartctl, toDisk } from './parsers/disks';
 import { Shell, type Tool } from './shell';
-import { addSmbShare, deleteSmbShare, REGISTRY_FIX, smbRegistryActive, smbShares } from './smb';
+import { addSmbShare, deleteSmbShare, REGISTRY_FIX, setSmbPassword, smbRegistryActive, smbShares } from './smb';
 import * as storage from './storage';
 
 // Constant: prints hostname, kernel, uptime, OS name and the board's product name, one per line.
@@ -244,6 +244,10 @@ export class LinuxAdapter implements NasAdapter {
         managed: true,
       };
     });
+  }
+
+  setSmbPassword(user: string, password: string): Promise<void> {
+    return setSmbPassword(this.sh, user, password);
   }
 
   async deleteShare(name: string, protocol?: 'smb' | 'nfs'): Promise<void> {

@@ -174,6 +174,32 @@ describe('shares', () => {
     expect(gone.stdout).not.toContain('Disk|ndtestsmb|');
   });
 
+  it('sets an SMB password through stdin: the new one signs in, the old one no longer does', async () => {
+    const list = (password: string) =>
+      clientExec(state, ['smbclient', '-g', '-L', `//${nas.address}`, '-U', nas.smb!.user], {
+        env: { ...process.env, PASSWD: password },
+      });
+    const fresh = 'New-smb-pass-7';
+    const plan = await call('shares.setUserPassword', {
+      device: 'lab',
+      user: nas.smb!.user,
+      password: fresh,
+      dryRun: true,
+    });
+    expect(JSON.stringify(plan)).not.toContain(fresh);
+    await call('shares.setUserPassword', { device: 'lab', user: nas.smb!.user, password: fresh });
+    try {
+      expect((await list(fresh)).code).toBe(0);
+      expect((await list(nas.smb!.password)).code).not.toBe(0);
+    } finally {
+      await call('shares.setUserPassword', { device: 'lab', user: nas.smb!.user, password: nas.smb!.password });
+    }
+    expect((await list(nas.smb!.password)).code).toBe(0);
+    await expect(
+      call('shares.setUserPassword', { device: 'lab', user: 'nosuchuser', password: 'x' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('creates an NFS export that nfs-ls lists over v3 and v4, then deletes it', async () => {
     await call('shares.create', { device: 'lab', protocol: 'nfs', name: 'ndtestnfs', clients: [state.client.subnet] });
     await nasExec(state, nas.index, ['sh', '-c', 'echo nfs-ok > "$1/ndtestnfs/marker.txt"', 'x', nas.pool!.mountPoint]);

@@ -78,3 +78,21 @@ export async function deleteSmbShare(sh: Shell, share: Share): Promise<void> {
     mutates: true,
   });
 }
+
+/** `smbpasswd -a -s`: the password twice on stdin (after sudo's own line), never in argv. */
+export async function setSmbPassword(sh: Shell, user: string, password: string): Promise<void> {
+  if (/[\r\n]/.test(password)) throw new AppError('INVALID_INPUT', 'Passwords may not contain line breaks.');
+  const exists = await sh.run(['id', '-u', '--', user], { description: `Check that ${user} exists on the NAS` });
+  if (exists.code !== 0) {
+    throw new AppError('NOT_FOUND', `There is no user ${user} on the NAS; SMB users must be system users first.`, {
+      fix: `Create it on the NAS (useradd ${user}).`,
+    });
+  }
+  await sh.out(['smbpasswd', '-a', '-s', '--', user], {
+    description: `Set the SMB password of ${user}`,
+    sudo: true,
+    mutates: true,
+    stdin: `${password}\n${password}\n`,
+    secrets: [password],
+  });
+}
