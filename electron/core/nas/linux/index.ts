@@ -14,7 +14,7 @@ import { AppError } from '../../../../shared/errors';
 import type { JobContext } from '../../jobs/jobs';
 import type { Runner } from '../../remote/runner';
 import { withRollback, type IscsiSpec, type NasAdapter, type ShareSpec } from '../adapter';
-import { createTgtTarget, deleteTgtTarget, iscsiTargets, targetIqn } from './iscsi';
+import { createLioTarget, createTgtTarget, deleteLioTarget, deleteTgtTarget, iscsiTargets, targetIqn } from './iscsi';
 import { addNfsExport, deleteNfsExport, nfsBackend, nfsShares } from './nfs';
 import { parseLsblk, parseSmartctl, toDisk } from './parsers/disks';
 import { Shell, type Tool } from './shell';
@@ -285,7 +285,12 @@ export class LinuxAdapter implements NasAdapter {
         sudo: true,
         mutates: true,
       });
-      await createTgtTarget(this.sh, spec, iqn, lunFile, onUndo);
+      if (await this.sh.has('tgtadm')) await createTgtTarget(this.sh, spec, iqn, lunFile, onUndo);
+      else if (await this.sh.has('targetcli')) await createLioTarget(this.sh, spec, iqn, lunFile, onUndo);
+      else
+        throw new AppError('NOT_SUPPORTED', 'No iSCSI target software on this NAS.', {
+          fix: 'Install tgt or targetcli (LIO).',
+        });
     });
     return {
       name: spec.name,
@@ -297,7 +302,9 @@ export class LinuxAdapter implements NasAdapter {
   }
 
   async deleteIscsiTarget(target: string): Promise<void> {
-    const { lunFiles } = await deleteTgtTarget(this.sh, target);
+    const { lunFiles } = (await this.sh.has('tgtadm'))
+      ? await deleteTgtTarget(this.sh, target)
+      : await deleteLioTarget(this.sh, target);
     const pools = await storage.pools(this.sh);
     for (const file of lunFiles) {
       // Only LUN files Nasdeck made (in <pool>/iscsi/) are removed; other backing stores stay.

@@ -1,5 +1,5 @@
 // iSCSI targets with tgt (tgtadm): a file-backed LUN, CHAP and an initiator ACL, rolled back
-// step by step if any step fails. (LIO/targetcli targets are listed; creating them is tgt-only for now.)
+// step by step if any step fails. LIO (targetcli) is used where tgt is not installed.
 import type { IscsiTarget } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
 import type { IscsiSpec } from '../adapter';
@@ -43,13 +43,77 @@ async function exactSizes(sh: Shell, targets: IscsiTarget[]): Promise<IscsiTarge
   }));
 }
 
+async function lioRows(sh: Shell) {
+  const r = await sh.run(['cat', '--', LIO_CONFIG], { description: 'Read the LIO configuration', sudo: true });
+  return r.code === 0 && r.stdout.trim() ? parseTargetcliConfig(JSON.parse(r.stdout)) : [];
+}
+
 export async function iscsiTargets(sh: Shell): Promise<IscsiTarget[]> {
   if (await sh.has('tgtadm')) return exactSizes(sh, (await tgtRows(sh)).map(toIscsiTarget));
-  if (await sh.has('targetcli')) {
-    const r = await sh.run(['cat', '--', LIO_CONFIG], { description: 'Read the LIO configuration', sudo: true });
-    return r.code === 0 ? parseTargetcliConfig(JSON.parse(r.stdout)).map(toIscsiTarget) : [];
-  }
+  if (await sh.has('targetcli')) return exactSizes(sh, (await lioRows(sh)).map(toIscsiTarget));
   return [];
+}
+
+/** LIO through targetcli: a fileio backstore, the target, its LUN, ACLs with CHAP, then saveconfig. */
+export async function createLioTarget(
+  sh: Shell,
+  spec: IscsiSpec,
+  iqn: string,
+  lunFile: string,
+  onUndo: (u: () => Promise<unknown>) => void,
+): Promise<void> {
+  if ((await lioRows(sh)).some((t) => t.iqn === iqn))
+    throw new AppError('CONFLICT', `iSCSI target ${iqn} already exists.`);
+  const tc = (args: string[], description: string, secrets?: string[]) =>
+    sh.out(['targetcli', ...args], { description, sudo: true, mutates: true, ...(secrets ? { secrets } : {}) });
+  const tpg = `/iscsi/${iqn}/tpg1`;
+  await sh.out(['truncate', '-s', String(spec.sizeBytes), '--', lunFile], {
+    description: `Create a ${spec.sizeBytes}-byte LUN file ${lunFile}`,
+    sudo: true,
+    mutates: true,
+  });
+  onUndo(() =>
+    sh.run(['rm', '-f', '--', lunFile], { description: 'Undo: remove the LUN file', sudo: true, mutates: true }),
+  );
+  await tc(
+    ['/backstores/fileio', 'create', `name=${spec.name}`, `file_or_dev=${lunFile}`],
+    `Create backstore ${spec.name}`,
+  );
+  onUndo(() => tc(['/backstores/fileio', 'delete', spec.name], 'Undo: remove the backstore'));
+  await tc(['/iscsi', 'create', iqn], `Create target ${iqn}`);
+  onUndo(() => tc(['/iscsi', 'delete', iqn], 'Undo: remove the target'));
+  await tc([`${tpg}/luns`, 'create', `/backstores/fileio/${spec.name}`], 'Attach the LUN');
+  // LIO's CHAP secret, like tgt's, only goes in argv; it stays on the NAS and plans show ***.
+  const chap = spec.chapUser && spec.chapSecret ? [`userid=${spec.chapUser}`, `password=${spec.chapSecret}`] : null;
+  if (spec.initiators.length) {
+    for (const initiator of spec.initiators) {
+      await tc([`${tpg}/acls`, 'create', initiator], `Allow initiator ${initiator}`);
+      if (chap)
+        await tc([`${tpg}/acls/${initiator}`, 'set', 'auth', ...chap], `Require CHAP from ${initiator}`, [
+          spec.chapSecret!,
+        ]);
+    }
+  } else {
+    await tc([tpg, 'set', 'attribute', 'generate_node_acls=1', 'demo_mode_write_protect=0'], 'Allow any initiator');
+    if (chap) await tc([tpg, 'set', 'auth', ...chap], 'Require CHAP', [spec.chapSecret!]);
+  }
+  if (chap) await tc([tpg, 'set', 'attribute', 'authentication=1'], 'Turn CHAP on');
+  await tc(['saveconfig'], 'Save the LIO configuration');
+}
+
+export async function deleteLioTarget(sh: Shell, target: string): Promise<{ lunFiles: string[] }> {
+  const row = (await lioRows(sh)).find((t) => t.iqn === target || t.iqn.split(':').pop() === target);
+  if (!row) throw new AppError('NOT_FOUND', `No iSCSI target ${target}.`);
+  const tc = (args: string[], description: string) =>
+    sh.out(['targetcli', ...args], { description, sudo: true, mutates: true });
+  await tc(['/iscsi', 'delete', row.iqn], `Remove target ${row.iqn}`);
+  for (const lun of row.luns) {
+    // Backstores Nasdeck made are named after their LUN file, <pool>/iscsi/<name>.img.
+    const name = lun.backing ? /\/iscsi\/([^/]+)\.img$/.exec(lun.backing)?.[1] : undefined;
+    if (name) await tc(['/backstores/fileio', 'delete', name], `Remove backstore ${name}`);
+  }
+  await tc(['saveconfig'], 'Save the LIO configuration');
+  return { lunFiles: row.luns.flatMap((l) => (l.backing?.startsWith('/') ? [l.backing] : [])) };
 }
 
 export async function createTgtTarget(

@@ -14,7 +14,7 @@ import {
 } from './parsers/btrfs';
 import { healthFromBtrfs, healthFromMd, healthFromZpool } from './parsers/health';
 import { parseMdstat } from './parsers/mdadm';
-import { parseZpoolList, parseZpoolStatus } from './parsers/zfs';
+import { parseZfsList, parseZpoolList, parseZpoolStatus } from './parsers/zfs';
 import type { Shell } from './shell';
 
 export const SNAPSHOT_DIR = '.snapshots';
@@ -231,8 +231,34 @@ async function locate(sh: Shell, of: string): Promise<Located> {
   throw new AppError('NOT_FOUND', `No btrfs subvolume "${of}" to snapshot.`, { of });
 }
 
+// ZFS: snapshots are dataset@name; `of` must be an existing dataset (so it is never an option).
+
+async function zfsDataset(sh: Shell, of: string): Promise<string | null> {
+  if (!(await sh.has('zfs'))) return null;
+  const rows = parseZfsList(
+    await sh.out(['zfs', 'list', '-Hp', '-o', 'name,used,avail,refer,mountpoint,type', '-t', 'filesystem,volume'], {
+      description: 'List ZFS datasets',
+    }),
+  );
+  return rows.some((r) => r.kind === 'dataset' && r.name === of) ? of : null;
+}
+
+async function zfsSnapshots(sh: Shell, of?: string): Promise<Snapshot[]> {
+  if (!(await sh.has('zfs'))) return [];
+  const rows = parseZfsList(
+    await sh.out(['zfs', 'list', '-Hp', '-t', 'snapshot', '-o', 'name,used,creation'], {
+      description: 'List ZFS snapshots',
+    }),
+  );
+  return rows.flatMap((r) =>
+    r.kind === 'snapshot' && (!of || r.of === of)
+      ? [{ name: r.snapshot, of: r.of, createdAt: r.createdAt, sizeBytes: r.usedBytes }]
+      : [],
+  );
+}
+
 export async function snapshots(sh: Shell, of?: string): Promise<Snapshot[]> {
-  const out: Snapshot[] = [];
+  const out: Snapshot[] = await zfsSnapshots(sh, of);
   for (const m of await btrfsMounts(sh)) {
     const text = await sh.out(['btrfs', 'subvolume', 'list', '-s', m.target], {
       description: 'List snapshots',
@@ -250,6 +276,17 @@ export async function snapshots(sh: Shell, of?: string): Promise<Snapshot[]> {
 const snapPath = (l: Located, name: string) => `${l.mountPoint}/${SNAPSHOT_DIR}/${l.subvolume}@${name}`;
 
 export async function createSnapshot(sh: Shell, of: string, name: string): Promise<Snapshot> {
+  const ds = await zfsDataset(sh, of);
+  if (ds) {
+    if ((await zfsSnapshots(sh, ds)).some((s) => s.name === name))
+      throw new AppError('CONFLICT', `Snapshot ${ds}@${name} already exists.`);
+    await sh.out(['zfs', 'snapshot', `${ds}@${name}`], {
+      description: `Take a snapshot of ${ds} named ${name}`,
+      sudo: true,
+      mutates: true,
+    });
+    return { name, of: ds, createdAt: new Date().toISOString() };
+  }
   const l = await locate(sh, of);
   if ((await snapshots(sh, l.subvolume)).some((s) => s.name === name))
     throw new AppError('CONFLICT', `Snapshot ${l.subvolume}@${name} already exists.`);
@@ -267,6 +304,17 @@ export async function createSnapshot(sh: Shell, of: string, name: string): Promi
 }
 
 export async function deleteSnapshot(sh: Shell, of: string, name: string): Promise<void> {
+  const ds = await zfsDataset(sh, of);
+  if (ds) {
+    if (!(await zfsSnapshots(sh, ds)).some((s) => s.name === name))
+      throw new AppError('NOT_FOUND', `No snapshot ${ds}@${name}.`);
+    await sh.out(['zfs', 'destroy', `${ds}@${name}`], {
+      description: `Delete snapshot ${ds}@${name}`,
+      sudo: true,
+      mutates: true,
+    });
+    return;
+  }
   const l = await locate(sh, of);
   if (!(await snapshots(sh, l.subvolume)).some((s) => s.name === name))
     throw new AppError('NOT_FOUND', `No snapshot ${l.subvolume}@${name}.`);
@@ -285,6 +333,26 @@ export async function rollbackSnapshot(
   name: string,
   onUndo: (u: () => Promise<unknown>) => void,
 ): Promise<void> {
+  const ds = await zfsDataset(sh, of);
+  if (ds) {
+    const all = (await zfsSnapshots(sh, ds)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const at = all.findIndex((s) => s.name === name);
+    if (at < 0) throw new AppError('NOT_FOUND', `No snapshot ${ds}@${name}.`);
+    // ZFS rolls back only to the latest snapshot; `-r` would destroy the newer ones silently.
+    const newer = all.slice(at + 1).map((s) => s.name);
+    if (newer.length) {
+      throw new AppError(
+        'CONFLICT',
+        `Newer snapshots of ${ds} exist (${newer.join(', ')}); delete them first to roll back to ${name}.`,
+      );
+    }
+    await sh.out(['zfs', 'rollback', `${ds}@${name}`], {
+      description: `Roll ${ds} back to ${name}`,
+      sudo: true,
+      mutates: true,
+    });
+    return;
+  }
   const l = await locate(sh, of);
   if (!(await snapshots(sh, l.subvolume)).some((s) => s.name === name))
     throw new AppError('NOT_FOUND', `No snapshot ${l.subvolume}@${name}.`);

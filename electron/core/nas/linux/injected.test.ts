@@ -1,0 +1,159 @@
+// The Linux adapter on hosts this lab cannot run (LIO, ZFS): an injected runner answers with
+// output in the tools' real formats and records every command, so the exact argv is asserted.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Argv } from '../../remote/quote';
+import { PlanRunner, type Runner, type RunOptions } from '../../remote/runner';
+import type { ExecResult } from '../../remote/ssh';
+import { LinuxAdapter } from './index';
+
+const fixture = (...p: string[]) => readFileSync(join(import.meta.dirname, 'parsers', '__fixtures__', ...p), 'utf8');
+
+interface Call {
+  argv: Argv;
+  options: RunOptions;
+}
+
+function fakeHost(tools: string[], answers: Array<[RegExp, string | ExecResult]>) {
+  const calls: Call[] = [];
+  const runner: Runner = {
+    live: true,
+    run: async (argv, options) => {
+      calls.push({ argv, options });
+      const line = argv.join(' ');
+      if (argv[0] === 'sh' && argv[3] === 'detect') return { code: 0, stdout: tools.join('\n') + '\n', stderr: '' };
+      const hit = answers.find(([re]) => re.test(line));
+      if (!hit) return { code: 0, stdout: '', stderr: '' };
+      return typeof hit[1] === 'string' ? { code: 0, stdout: hit[1], stderr: '' } : hit[1];
+    },
+  };
+  return { runner, calls, mutations: () => calls.filter((c) => c.options.mutates).map((c) => c.argv.join(' ')) };
+}
+
+const USAGE = 'usage-healthy.txt';
+const ZFS_SNAPSHOTS =
+  [
+    'tank/home@2026-11-01\t40960\t1761955200',
+    'tank/home@2026-11-15\t81920\t1763164800',
+    'tank/media@weekly\t0\t1763164800',
+  ].join('\n') + '\n';
+const ZFS_DATASETS =
+  [
+    'tank\t1048576\t99999999\t98304\t/tank\tfilesystem',
+    'tank/home\t524288\t99999999\t524288\t/tank/home\tfilesystem',
+  ].join('\n') + '\n';
+
+describe('ZFS snapshots (injected runner)', () => {
+  const host = () =>
+    fakeHost(
+      ['zfs', 'zpool', 'lsblk'],
+      [
+        [/^zfs list -Hp -t snapshot/, ZFS_SNAPSHOTS],
+        [/^zfs list -Hp -o name,used/, ZFS_DATASETS],
+      ],
+    );
+
+  it('lists dataset snapshots with creation time and size', async () => {
+    const h = host();
+    expect(await new LinuxAdapter(h.runner).snapshots('tank/home')).toEqual([
+      { name: '2026-11-01', of: 'tank/home', createdAt: '2025-11-01T00:00:00.000Z', sizeBytes: 40960 },
+      { name: '2026-11-15', of: 'tank/home', createdAt: '2025-11-15T00:00:00.000Z', sizeBytes: 81920 },
+    ]);
+  });
+
+  it('creates and destroys with zfs, as root, on an existing dataset only', async () => {
+    const h = host();
+    const a = new LinuxAdapter(h.runner);
+    await a.createSnapshot('tank/home', 'nightly');
+    await a.deleteSnapshot('tank/home', '2026-11-01');
+    expect(h.mutations()).toEqual(['zfs snapshot tank/home@nightly', 'zfs destroy tank/home@2026-11-01']);
+    expect(h.calls.filter((c) => c.options.mutates).every((c) => c.options.sudo)).toBe(true);
+    await expect(a.createSnapshot('tank/home', '2026-11-15')).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(a.createSnapshot('-o evil', 'x')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('rolls back only to the latest snapshot, naming the newer ones otherwise', async () => {
+    const h = host();
+    const a = new LinuxAdapter(h.runner);
+    await expect(a.rollbackSnapshot('tank/home', '2026-11-01')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: /2026-11-15/,
+    });
+    await a.rollbackSnapshot('tank/home', '2026-11-15');
+    expect(h.mutations()).toEqual(['zfs rollback tank/home@2026-11-15']);
+  });
+});
+
+describe('LIO targets via targetcli (injected runner)', () => {
+  const saveconfig = fixture('lio', 'saveconfig-suse-ha-sap.trimmed.json.txt');
+  const host = () =>
+    fakeHost(
+      ['targetcli', 'btrfs', 'findmnt', 'lsblk'],
+      [
+        [/^cat -- \/etc\/rtslib-fb-target\/saveconfig\.json/, saveconfig],
+        [/^findmnt/, JSON.stringify({ filesystems: [{ target: '/srv/pool', uuid: 'u-1', fsroot: '/' }] })],
+        [/^btrfs filesystem show/, fixture('btrfs', 'show-healthy-raw.txt')],
+        [/^btrfs filesystem usage/, fixture('btrfs', USAGE)],
+        [/^btrfs --format json device stats/, fixture('btrfs', 'device-stats-healthy.json.txt')],
+        [/^btrfs scrub status/, fixture('btrfs', 'scrub-never.txt')],
+        [/^sh -c hostname/, 'nas1\n6.1.0\n100\nDebian\n\n'],
+      ],
+    );
+
+  it('lists the configured targets', async () => {
+    const targets = await new LinuxAdapter(host().runner).iscsiTargets();
+    expect(targets.length).toBeGreaterThan(0);
+    expect(targets[0]!.iqn).toMatch(/^iqn\./);
+  });
+
+  it('creates a fileio LUN, the target, ACL with CHAP and saves, with the secret only as *** in the plan', async () => {
+    const h = host();
+    const plan = new PlanRunner(h.runner);
+    await new LinuxAdapter(plan).createIscsiTarget({
+      name: 'vm1',
+      sizeBytes: 1 << 30,
+      chapUser: 'esx',
+      chapSecret: 'Chap-secret-42',
+      initiators: ['iqn.1998-01.com.vmware:esx1'],
+    });
+    const iqn = 'iqn.2005-10.org.nasdeck:nas1.vm1';
+    expect(plan.steps.map((s) => s.argv!.join(' '))).toEqual([
+      'mkdir -p -- /srv/pool/iscsi',
+      'truncate -s 1073741824 -- /srv/pool/iscsi/vm1.img',
+      'targetcli /backstores/fileio create name=vm1 file_or_dev=/srv/pool/iscsi/vm1.img',
+      `targetcli /iscsi create ${iqn}`,
+      `targetcli /iscsi/${iqn}/tpg1/luns create /backstores/fileio/vm1`,
+      `targetcli /iscsi/${iqn}/tpg1/acls create iqn.1998-01.com.vmware:esx1`,
+      `targetcli /iscsi/${iqn}/tpg1/acls/iqn.1998-01.com.vmware:esx1 set auth userid=esx password=***`,
+      `targetcli /iscsi/${iqn}/tpg1 set attribute authentication=1`,
+      'targetcli saveconfig',
+    ]);
+    expect(JSON.stringify(plan.steps)).not.toContain('Chap-secret-42');
+  });
+
+  it('rolls back what it created when a step fails', async () => {
+    const h = fakeHost(
+      ['targetcli', 'btrfs', 'findmnt', 'lsblk'],
+      [
+        [/^cat -- \/etc\/rtslib-fb-target/, saveconfig],
+        [/^findmnt/, JSON.stringify({ filesystems: [{ target: '/srv/pool', uuid: 'u-1', fsroot: '/' }] })],
+        [/^btrfs filesystem show/, fixture('btrfs', 'show-healthy-raw.txt')],
+        [/^btrfs filesystem usage/, fixture('btrfs', USAGE)],
+        [/^btrfs --format json device stats/, fixture('btrfs', 'device-stats-healthy.json.txt')],
+        [/^btrfs scrub status/, fixture('btrfs', 'scrub-never.txt')],
+        [/^sh -c hostname/, 'nas1\n6.1.0\n100\nDebian\n\n'],
+        [/luns create/, { code: 1, stdout: '', stderr: 'No such path /backstores/fileio/vm1' }],
+      ],
+    );
+    await expect(
+      new LinuxAdapter(h.runner).createIscsiTarget({ name: 'vm1', sizeBytes: 1 << 20, initiators: [] }),
+    ).rejects.toThrow(/Attach the LUN failed: No such path/);
+    const m = h.mutations();
+    expect(m.slice(-3)).toEqual([
+      'targetcli /iscsi delete iqn.2005-10.org.nasdeck:nas1.vm1',
+      'targetcli /backstores/fileio delete vm1',
+      'rm -f -- /srv/pool/iscsi/vm1.img',
+    ]);
+  });
+});
