@@ -157,3 +157,58 @@ describe('LIO targets via targetcli (injected runner)', () => {
     ]);
   });
 });
+
+describe('nfs-kernel-server exports (injected runner)', () => {
+  const host = (managed = '') => {
+    const h = fakeHost(
+      ['exportfs', 'lsblk', 'net', 'testparm'],
+      [
+        [/^exportfs -v/, fixture('nfs-kernel', 'exportfs-v-three.txt')],
+        [
+          /^cat -- \/etc\/exports\.d\/nasdeck\.exports/,
+          managed ? managed : { code: 1, stdout: '', stderr: 'cat: No such file or directory' },
+        ],
+        [/^net conf list/, fixture('samba', 'net-conf-list.txt')],
+        [/^testparm -s/, fixture('samba', 'testparm-registry.txt')],
+      ],
+    );
+    return h;
+  };
+
+  it('lists the kernel exports, marking only the ones in Nasdeck’s own file as managed', async () => {
+    const shares = (await new LinuxAdapter(host().runner).shares()).filter((s) => s.protocol === 'nfs');
+    expect(shares.length).toBeGreaterThan(0);
+    expect(shares.every((s) => s.managed === false)).toBe(true);
+  });
+
+  it('adds an export to /etc/exports.d/nasdeck.exports through stdin, then re-exports', async () => {
+    const h = host();
+    await new LinuxAdapter(h.runner).createShare({
+      protocol: 'nfs',
+      name: 'media',
+      path: '/srv/media',
+      readOnly: true,
+      users: [],
+      clients: ['192.168.1.0/24'],
+    });
+    const tee = h.calls.find((c) => c.argv[0] === 'tee')!;
+    expect(tee.argv).toEqual(['tee', '--', '/etc/exports.d/nasdeck.exports']);
+    expect(tee.options.stdin).toBe('/srv/media 192.168.1.0/24(ro,sync,no_subtree_check,root_squash)\n');
+    expect(h.mutations()).toEqual(['mkdir -p /etc/exports.d', 'tee -- /etc/exports.d/nasdeck.exports', 'exportfs -ra']);
+  });
+});
+
+describe('LVM volume groups (injected runner)', () => {
+  it('shows each volume group as a pool with size, use and member PVs', async () => {
+    const h = fakeHost(['lvs'], [[/^lvm fullreport/, fixture('lvm', 'fullreport-lvmreport-7.json.txt')]]);
+    const pools = await new LinuxAdapter(h.runner).pools();
+    expect(pools.length).toBeGreaterThan(0);
+    for (const p of pools) {
+      expect(p.kind).toBe('lvm');
+      expect(p.sizeBytes).toBeGreaterThan(0);
+      expect(p.usedBytes).toBeLessThanOrEqual(p.sizeBytes);
+      expect(p.devices.length).toBeGreaterThan(0);
+    }
+    expect(h.calls.find((c) => c.argv[0] === 'lvm')!.options.sudo).toBe(true);
+  });
+});

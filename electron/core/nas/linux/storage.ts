@@ -13,6 +13,7 @@ import {
   parseBtrfsUsage,
 } from './parsers/btrfs';
 import { healthFromBtrfs, healthFromMd, healthFromZpool } from './parsers/health';
+import { parseLvmReport } from './parsers/lvm';
 import { parseMdstat } from './parsers/mdadm';
 import { parseZfsList, parseZpoolList, parseZpoolStatus } from './parsers/zfs';
 import type { Shell } from './shell';
@@ -148,9 +149,45 @@ async function mdPools(sh: Shell): Promise<Pool[]> {
   });
 }
 
+/** LVM volume groups, from one JSON report (`lvm fullreport`): size, free space, member PVs. */
+async function lvmPools(sh: Shell): Promise<Pool[]> {
+  if (!(await sh.has('lvs'))) return [];
+  // The raw text: some lvm2 versions print trailing commas, which the parser accepts.
+  const report = parseLvmReport(
+    await sh.out(['lvm', 'fullreport', '--reportformat', 'json', '--units', 'b', '--nosuffix'], {
+      description: 'Read LVM volume groups',
+      sudo: true,
+    }),
+  );
+
+  return report.vgs.map((vg) => {
+    // vg_attr's 4th character is "p" when a physical volume is missing (a partial VG).
+    const partial = (vg.fields.vg_attr ?? '').charAt(3) === 'p';
+    const size = vg.sizeBytes ?? 0;
+    return {
+      id: vg.name,
+      name: vg.name,
+      kind: 'lvm' as const,
+      raidLevel: 'lvm',
+      state: partial ? ('degraded' as const) : ('healthy' as const),
+      rawState: vg.fields.vg_attr ?? '',
+      sizeBytes: size,
+      usedBytes: Math.max(0, size - (vg.freeBytes ?? 0)),
+      devices: report.pvs
+        .filter((pv) => pv.vgName === vg.name)
+        .map((pv) => ({ name: pv.name, state: 'healthy' as const })),
+    };
+  });
+}
+
 export async function pools(sh: Shell): Promise<Array<Pool & { mountPoint?: string }>> {
   const mounts = await btrfsMounts(sh);
-  const parts = await Promise.all([Promise.all(mounts.map((m) => btrfsPool(sh, m))), zfsPools(sh), mdPools(sh)]);
+  const parts = await Promise.all([
+    Promise.all(mounts.map((m) => btrfsPool(sh, m))),
+    zfsPools(sh),
+    mdPools(sh),
+    lvmPools(sh),
+  ]);
   return parts.flat();
 }
 
