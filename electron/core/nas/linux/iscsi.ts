@@ -43,6 +43,23 @@ async function exactSizes(sh: Shell, targets: IscsiTarget[]): Promise<IscsiTarge
   }));
 }
 
+/** The sparse file behind a LUN, removed again if a later step fails (tgt and LIO alike). */
+async function createLunFile(
+  sh: Shell,
+  sizeBytes: number,
+  lunFile: string,
+  onUndo: (u: () => Promise<unknown>) => void,
+) {
+  await sh.out(['truncate', '-s', String(sizeBytes), '--', lunFile], {
+    description: `Create a ${sizeBytes}-byte LUN file ${lunFile}`,
+    sudo: true,
+    mutates: true,
+  });
+  onUndo(() =>
+    sh.run(['rm', '-f', '--', lunFile], { description: 'Undo: remove the LUN file', sudo: true, mutates: true }),
+  );
+}
+
 async function lioRows(sh: Shell) {
   const r = await sh.run(['cat', '--', LIO_CONFIG], { description: 'Read the LIO configuration', sudo: true });
   return r.code === 0 && r.stdout.trim() ? parseTargetcliConfig(JSON.parse(r.stdout)) : [];
@@ -67,14 +84,7 @@ export async function createLioTarget(
   const tc = (args: string[], description: string, secrets?: string[]) =>
     sh.out(['targetcli', ...args], { description, sudo: true, mutates: true, ...(secrets ? { secrets } : {}) });
   const tpg = `/iscsi/${iqn}/tpg1`;
-  await sh.out(['truncate', '-s', String(spec.sizeBytes), '--', lunFile], {
-    description: `Create a ${spec.sizeBytes}-byte LUN file ${lunFile}`,
-    sudo: true,
-    mutates: true,
-  });
-  onUndo(() =>
-    sh.run(['rm', '-f', '--', lunFile], { description: 'Undo: remove the LUN file', sudo: true, mutates: true }),
-  );
+  await createLunFile(sh, spec.sizeBytes, lunFile, onUndo);
   await tc(
     ['/backstores/fileio', 'create', `name=${spec.name}`, `file_or_dev=${lunFile}`],
     `Create backstore ${spec.name}`,
@@ -134,14 +144,7 @@ export async function createTgtTarget(
   const step = (argv: string[], description: string, secrets?: string[]) =>
     sh.out([...TGT, ...argv], { description, sudo: true, mutates: true, ...(secrets ? { secrets } : {}) });
 
-  await sh.out(['truncate', '-s', String(spec.sizeBytes), '--', lunFile], {
-    description: `Create a ${spec.sizeBytes}-byte LUN file ${lunFile}`,
-    sudo: true,
-    mutates: true,
-  });
-  onUndo(() =>
-    sh.run(['rm', '-f', '--', lunFile], { description: 'Undo: remove the LUN file', sudo: true, mutates: true }),
-  );
+  await createLunFile(sh, spec.sizeBytes, lunFile, onUndo);
   await step(['--op', 'new', '--mode', 'target', '--tid', tid, '-T', iqn], `Create target ${iqn}`);
   onUndo(() => step(['--op', 'delete', '--mode', 'target', '--tid', tid, '--force'], 'Undo: remove the target'));
   await step(['--op', 'new', '--mode', 'logicalunit', '--tid', tid, '--lun', '1', '-b', lunFile], 'Attach the LUN');
