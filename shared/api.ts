@@ -6,8 +6,11 @@ import type {
   Device,
   DiscoveredDevice,
   Disk,
+  InitiatorSession,
+  InitiatorTarget,
   IscsiTarget,
   Job,
+  Mount,
   NasStatus,
   Outcome,
   Pool,
@@ -68,6 +71,15 @@ export const commands = {
   'jobs.list': query<Job[]>()(s.empty),
   'jobs.get': query<Job>()(s.jobRefParams),
   'jobs.cancel': mutation<Job>()(s.jobRefParams),
+  'mounts.list': query<Mount[]>()(s.empty),
+  'mounts.add': mutation<Outcome<Mount>>()(s.mountsAddParams),
+  'mounts.remove': mutation<Outcome<Mount[]>>()(s.mountRefParams),
+  'mounts.up': mutation<Outcome<Mount[]>>()(s.mountRefParams),
+  'mounts.down': mutation<Outcome<Mount[]>>()(s.mountRefParams),
+  'initiator.discover': query<InitiatorTarget[]>()(s.initiatorDiscoverParams),
+  'initiator.connect': mutation<Outcome<InitiatorSession>>()(s.initiatorConnectParams),
+  'initiator.disconnect': mutation<Outcome<InitiatorSession[]>>()(s.initiatorDisconnectParams),
+  'initiator.list': query<InitiatorSession[]>()(s.initiatorListParams),
 } as const satisfies Record<CommandName, CommandSpec<z.ZodType, unknown>>;
 
 export type Commands = typeof commands;
@@ -83,6 +95,7 @@ export interface Events {
   'discovery.deviceFound': DiscoveredDevice;
   'discovery.deviceUpdated': DiscoveredDevice;
   'discovery.deviceLost': DiscoveredDevice;
+  'mounts.changed': { mounts: Mount[] };
 }
 // Every event name has a payload type, and every payload an event name.
 type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;

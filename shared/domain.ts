@@ -22,7 +22,7 @@ export interface DeviceAccess {
   /** Pinned TLS certificate, `SHA256:…`. */
   certSha256?: string;
   /** Which secrets the keychain holds for this device (never the secrets themselves). */
-  secrets: Array<'password' | 'apiKey'>;
+  secrets: Array<'password' | 'apiKey' | 'deviceToken'>;
 }
 
 export interface Device {
@@ -162,12 +162,23 @@ export type Outcome<T> = { applied: true; value: T; steps: PlanStep[] } | { appl
 export const mountStates = ['mounted', 'offline', 'reconnecting', 'unmounted', 'error'] as const;
 export type MountState = (typeof mountStates)[number];
 
+export const clientOses = ['windows', 'macos', 'linux'] as const;
+export type ClientOs = (typeof clientOses)[number];
+
+/** A saved mount: what to mount where. The password lives in the keychain, keyed by the profile id. */
 export interface MountProfile {
   id: string;
   name: string;
+  /** `smb://host/share[/path]` or `nfs://host/export`. */
   url: string;
+  /** A drive letter (`Z:`) on Windows, an absolute folder elsewhere. */
   mountPoint: string;
   user?: string;
+  /** True when the keychain holds a password for this profile. */
+  hasPassword?: boolean;
+  readOnly?: boolean;
+  /** SMB dialect to insist on (`3.0`, `3.1.1`…); the OS default otherwise. */
+  smbVersion?: string;
   persistent: boolean;
   autoReconnect: boolean;
 }
@@ -176,6 +187,22 @@ export interface Mount extends MountProfile {
   state: MountState;
   reason?: string;
   since: string;
+}
+
+/** A target an iSCSI portal offers (SendTargets). */
+export interface InitiatorTarget {
+  iqn: string;
+  portals: string[];
+}
+
+/** A logged-in iSCSI session on this computer and the disks it brought. */
+export interface InitiatorSession {
+  iqn: string;
+  portal: string;
+  state: 'connected' | 'reconnecting' | 'disconnected';
+  persistent: boolean;
+  /** Block devices (`/dev/sdb`, `\\.\PhysicalDrive2`) attached through the session. */
+  disks: string[];
 }
 
 export const jobStates = ['running', 'succeeded', 'failed', 'cancelled'] as const;

@@ -31,6 +31,15 @@ export const commandNames = [
   'jobs.list',
   'jobs.get',
   'jobs.cancel',
+  'mounts.list',
+  'mounts.add',
+  'mounts.remove',
+  'mounts.up',
+  'mounts.down',
+  'initiator.discover',
+  'initiator.connect',
+  'initiator.disconnect',
+  'initiator.list',
 ] as const;
 export type CommandName = (typeof commandNames)[number];
 
@@ -41,6 +50,7 @@ export const eventNames = [
   'discovery.deviceFound',
   'discovery.deviceUpdated',
   'discovery.deviceLost',
+  'mounts.changed',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 

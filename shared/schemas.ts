@@ -1,6 +1,6 @@
 // zod schemas for every command's parameters. Front doors validate with these before core runs.
 import { z } from 'zod';
-import { themes, vendors } from './domain';
+import { clientOses, themes, vendors } from './domain';
 
 const noControlChars = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
 
@@ -49,6 +49,15 @@ export const devicesAddParams = z
     certSha256: sha256Fingerprint.optional(),
     /** First contact: trust the SSH host key the NAS shows (the user compared its fingerprint). */
     acceptNewHostKey: z.boolean().optional(),
+    /** First contact: trust the TLS certificate the NAS shows (the user compared its fingerprint). */
+    acceptNewCert: z.boolean().optional(),
+    /** The 2FA / OTP code, when the vendor's login asked for one. */
+    otp: z
+      .string()
+      .regex(/^\d{6,8}$/, 'A one-time code is 6 to 8 digits')
+      .optional(),
+    /** Ask the vendor for a device token ("remember this computer"), kept in the keychain. */
+    rememberDevice: z.boolean().optional(),
     /** Save without connecting (the NAS is off, or will be set up later). */
     offline: z.boolean().optional(),
   })
@@ -178,3 +187,100 @@ export const iscsiDeleteParams = z.object({ device: deviceRef, target: z.string(
 export const smbPasswordParams = z
   .object({ device: deviceRef, user: unixUser, password: z.string().min(1).max(256), dryRun })
   .strict();
+
+const clientOs = z.enum(clientOses).optional();
+const mountUrl = z
+  .string()
+  .trim()
+  .max(1024)
+  .refine(noControlChars, 'The URL contains control characters')
+  .regex(/^(smb|nfs):\/\/[^/\s]+\/[^\s]*[^/\s]/, 'Expected smb://host/share[/path] or nfs://host/export');
+/** Where to mount: a drive letter (Windows) or an absolute folder. */
+const mountTarget = z
+  .string()
+  .max(1024)
+  .refine(noControlChars, 'The mount point contains control characters')
+  .regex(/^([A-Za-z]:|\/[^\0]*|~\/[^\0]*)$/, 'Expected a drive letter like Z: or an absolute folder')
+  .refine((p) => !p.split('/').includes('..'), 'The mount point may not contain ..');
+
+export const mountsAddParams = z
+  .object({
+    url: mountUrl,
+    at: mountTarget.optional(),
+    name: deviceName.optional(),
+    user: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[^\s:;"'\\/]+(\\[^\s:;"'\\/]+)?$/, 'Not a valid user name (DOMAIN\\user is allowed)')
+      .optional(),
+    password: z.string().min(1).max(1024).optional(),
+    readOnly: z.boolean().default(false),
+    smbVersion: z.enum(['1.0', '2.0', '2.1', '3.0', '3.0.2', '3.1.1']).optional(),
+    persistent: z.boolean().default(false),
+    autoReconnect: z.boolean().default(true),
+    /** Mount at once after saving (the default), or only save the profile. */
+    mountNow: z.boolean().default(true),
+    os: clientOs,
+    dryRun,
+  })
+  .strict();
+
+/** One mount (its id or name) or all of them. */
+export const mountRefParams = z
+  .object({ mount: z.string().trim().min(1).max(128).optional(), all: z.boolean().optional(), dryRun, os: clientOs })
+  .strict()
+  .refine((p) => (p.mount === undefined) !== (p.all === true), 'Name one mount, or ask for all of them');
+
+const portal = z
+  .string()
+  .trim()
+  .min(1)
+  .max(260)
+  .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'Expected a portal like nas.local or 192.168.1.10:3260');
+const chapUser = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._@:-]+$/, 'CHAP user names use letters, digits and . _ @ : -');
+const chapSecret = z
+  .string()
+  .min(12, 'CHAP secrets need 12 to 16 characters')
+  .max(16, 'CHAP secrets need 12 to 16 characters');
+
+export const initiatorDiscoverParams = z
+  .object({ portal, chapUser: chapUser.optional(), chapSecret: chapSecret.optional(), os: clientOs })
+  .strict()
+  .refine(
+    (p) => (p.chapUser === undefined) === (p.chapSecret === undefined),
+    'Give both a CHAP user and a CHAP secret, or neither',
+  );
+
+export const initiatorConnectParams = z
+  .object({
+    portal,
+    iqn,
+    chapUser: chapUser.optional(),
+    chapSecret: chapSecret.optional(),
+    /** Mutual CHAP: the target proves itself with this secret. */
+    mutualChapUser: chapUser.optional(),
+    mutualChapSecret: chapSecret.optional(),
+    persistent: z.boolean().default(true),
+    os: clientOs,
+    dryRun,
+  })
+  .strict()
+  .refine(
+    (p) => (p.chapUser === undefined) === (p.chapSecret === undefined),
+    'Give both a CHAP user and a CHAP secret, or neither',
+  )
+  .refine(
+    (p) => p.mutualChapSecret === undefined || p.chapSecret !== undefined,
+    'Mutual CHAP needs one-way CHAP as well',
+  );
+
+export const initiatorDisconnectParams = z
+  .object({ iqn: iqn.optional(), portal: portal.optional(), os: clientOs, dryRun })
+  .strict();
+
+export const initiatorListParams = z.object({ os: clientOs }).strict();

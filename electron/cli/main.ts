@@ -32,6 +32,9 @@ function deviceCommands(cli: Cli, program: Command) {
     .option('--accept-new-host-key', 'first connection: trust the SSH host key the NAS shows')
     .option('--offline', 'save without connecting to the NAS now')
     .option('--cert-fingerprint <fingerprint>', 'pin the TLS certificate (SHA256:…)')
+    .option('--accept-new-cert', 'first connection: trust the TLS certificate the NAS shows')
+    .option('--otp <code>', 'the 2FA code when the NAS asks for one')
+    .option('--remember-device', 'ask the NAS to remember this computer (no 2FA code next time)')
     .action(async (host: string, opts, cmd: Command) => {
       if (opts.passwordStdin && opts.apiKeyStdin) {
         throw new AppError(
@@ -48,6 +51,9 @@ function deviceCommands(cli: Cli, program: Command) {
       if (opts.certFingerprint !== undefined) params.certSha256 = opts.certFingerprint;
       if (opts.acceptNewHostKey) params.acceptNewHostKey = true;
       if (opts.offline) params.offline = true;
+      if (opts.acceptNewCert) params.acceptNewCert = true;
+      if (opts.otp !== undefined) params.otp = opts.otp;
+      if (opts.rememberDevice) params.rememberDevice = true;
       if (opts.passwordStdin) params.password = await readSecret(cli.io, 'Password');
       if (opts.apiKeyStdin) params.apiKey = await readSecret(cli.io, 'API key');
       const added = await cli.call(cmd, 'devices.add', params);

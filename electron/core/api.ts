@@ -4,10 +4,13 @@ import { mkdir } from 'node:fs/promises';
 import type { Handlers } from '../../shared/api';
 import type { AppInfo } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
+import { InitiatorService } from './client/iscsi';
+import { MountService } from './client/mounts';
 import { DeviceRegistry, type VerifyDevice } from './devices/devices';
 import { sendWake, wakeTargets } from './devices/wake';
 import { Discovery, type DiscoveryOptions } from './discovery';
 import { NasService, sshTarget } from './nas';
+import { vendorDriver } from './nas/vendors';
 import { SshSession } from './remote/ssh';
 import { createDispatch, type Dispatch } from './dispatch';
 import { EventBus } from './events';
@@ -34,6 +37,7 @@ export interface Core {
   jobs: JobManager;
   store: ConfigStore;
   discovery: Discovery;
+  mounts: MountService;
   /** Follows config changes made by other processes (the CLI) and emits them as events. */
   watchConfig(): void;
   /** Stops background work (discovery sockets and timers) so the process can exit. */
@@ -48,7 +52,9 @@ export function createCore(options: CoreOptions = {}): Core {
   const jobs = new JobManager(events);
   // Adding a device with SSH credentials connects once: the host key is pinned (or the user is
   // asked to confirm it), and a box that answers SSH is managed as Linux.
-  const verifySsh: VerifyDevice = async (device, acceptNewHostKey) => {
+  const verifySsh: VerifyDevice = async (device, { acceptNewHostKey, ...options }) => {
+    const driver = vendorDriver(device.vendor);
+    if (driver) return { ...(await driver.verify(device, vault, options)), vendor: device.vendor };
     if (!['linux', 'unknown'].includes(device.vendor) || !device.access.user) return null;
     if (!device.access.secrets.includes('password') && !device.access.identityFile) return null;
     const session = await SshSession.connect(await sshTarget(device, vault, { acceptNewHostKey }));
@@ -57,6 +63,8 @@ export function createCore(options: CoreOptions = {}): Core {
   };
   const devices = new DeviceRegistry(store, vault, events, options.verifyDevice ?? verifySsh);
   const nas = new NasService(devices, vault, jobs);
+  const mounts = new MountService({ store, vault, events, jobs });
+  const initiator = new InitiatorService();
   const discovery = new Discovery(events, {
     ...options.discovery,
     onSeen: (seen) => void devices.learn(seen).catch(() => undefined),
@@ -151,6 +159,15 @@ export function createCore(options: CoreOptions = {}): Core {
     'jobs.list': async () => jobs.list(),
     'jobs.get': async ({ id }) => jobs.get(id),
     'jobs.cancel': async ({ id }) => jobs.cancel(id),
+    'mounts.list': () => mounts.list(),
+    'mounts.add': (params) => mounts.add(params),
+    'mounts.remove': (params) => mounts.remove(params),
+    'mounts.up': (params) => mounts.up(params),
+    'mounts.down': (params) => mounts.down(params),
+    'initiator.discover': (params) => initiator.discover(params),
+    'initiator.connect': (params) => initiator.connect(params),
+    'initiator.disconnect': (params) => initiator.disconnect(params),
+    'initiator.list': (params) => initiator.list(params),
   };
 
   return {
@@ -160,6 +177,7 @@ export function createCore(options: CoreOptions = {}): Core {
     jobs,
     store,
     discovery,
+    mounts,
     watchConfig() {
       if (stopWatching) return;
       void mkdir(configDir, { recursive: true, mode: 0o700 }).then(() => {
@@ -178,6 +196,7 @@ export function createCore(options: CoreOptions = {}): Core {
     close: async () => {
       stopWatching?.();
       nas.close();
+      await mounts.close();
       await discovery.stop();
     },
   };

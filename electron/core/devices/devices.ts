@@ -27,10 +27,24 @@ function newId(taken: readonly Device[]): string {
 }
 
 /** Connects to a device being added: pins its host key (or refuses), and may name its vendor. */
-export type VerifyDevice = (
-  device: Device,
-  acceptNewHostKey: boolean,
-) => Promise<{ hostKeySha256?: string; vendor?: Device['vendor'] } | null>;
+export interface VerifyOptions {
+  acceptNewHostKey: boolean;
+  acceptNewCert: boolean;
+  otp?: string;
+  rememberDevice?: boolean;
+}
+
+export interface Verified {
+  hostKeySha256?: string;
+  certSha256?: string;
+  vendor?: Device['vendor'];
+  model?: string | null;
+  osVersion?: string | null;
+  /** Secrets the first login produced (a DSM device token), kept in the keychain. */
+  tokens?: Partial<Record<DeviceAccess['secrets'][number], string>>;
+}
+
+export type VerifyDevice = (device: Device, options: VerifyOptions) => Promise<Verified | null>;
 
 export class DeviceRegistry {
   constructor(
@@ -93,9 +107,24 @@ export class DeviceRegistry {
         addedAt: new Date().toISOString(),
       };
       if (!params.offline) {
-        const verified = await this.verify(draft, params.acceptNewHostKey ?? false);
+        const verified = await this.verify(draft, {
+          acceptNewHostKey: params.acceptNewHostKey ?? false,
+          acceptNewCert: params.acceptNewCert ?? false,
+          ...(params.otp !== undefined ? { otp: params.otp } : {}),
+          ...(params.rememberDevice !== undefined ? { rememberDevice: params.rememberDevice } : {}),
+        });
         if (verified?.hostKeySha256) access.hostKeySha256 = verified.hostKeySha256;
+        if (verified?.certSha256) access.certSha256 = verified.certSha256;
         if (verified?.vendor) draft.vendor = verified.vendor;
+        if (verified?.model) draft.model = verified.model;
+        if (verified?.osVersion) draft.osVersion = verified.osVersion;
+        for (const [kind, secret] of Object.entries(verified?.tokens ?? {}) as Array<
+          [DeviceAccess['secrets'][number], string]
+        >) {
+          await this.vault.set(secretAccount(id, kind), secret);
+          saved.push(secretAccount(id, kind));
+          if (!access.secrets.includes(kind)) access.secrets.push(kind);
+        }
       }
       const device = await this.store.mutate((config) => {
         this.checkConflicts(config.devices, name, target.host, target.port);

@@ -1,7 +1,7 @@
 // Managing a NAS: the device's adapter (Linux over SSH today), its connection from the pool,
 // reads in the shared shapes, mutations as jobs, and --dry-run plans of the exact commands.
 import { readFile } from 'node:fs/promises';
-import type { Device, HealthState, Job, NasStatus, Outcome, Pool } from '../../../shared/domain';
+import type { Device, HealthState, Job, NasStatus, Outcome, PlanStep, Pool } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { DeviceRegistry } from '../devices/devices';
 import type { JobManager } from '../jobs/jobs';
@@ -13,6 +13,7 @@ import { secretAccount, type SecretVault } from '../secrets/vault';
 import type { NasAdapter } from './adapter';
 import { LinuxAdapter } from './linux';
 import { detectTools, type Tool } from './linux/shell';
+import { vendorDriver, vendorDrivers } from './vendors';
 
 const TOOLS_TTL_MS = 60_000;
 const WORST: HealthState[] = ['failed', 'degraded', 'rebuilding', 'scrubbing', 'unknown', 'healthy'];
@@ -79,8 +80,19 @@ export class NasService {
     return this.pool.runner(device.id, () => sshTarget(device, this.vault));
   }
 
-  async adapter(ref: string, plan?: (live: Runner) => Runner): Promise<{ device: Device; adapter: NasAdapter }> {
+  async adapter(
+    ref: string,
+    plan?: (live: Runner) => Runner,
+    apiPlan?: PlanStep[],
+  ): Promise<{ device: Device; adapter: NasAdapter }> {
     const device = await this.devices.get(ref);
+    const driver = vendorDriver(device.vendor);
+    if (driver) {
+      return {
+        device,
+        adapter: await driver.adapter({ device, vault: this.vault, ...(apiPlan ? { plan: apiPlan } : {}) }),
+      };
+    }
     const live = new BatchingRunner(await this.runnerFor(device));
     let cached = this.tools.get(device.id);
     if (!cached || Date.now() - cached.at > TOOLS_TTL_MS) {
@@ -119,9 +131,10 @@ export class NasService {
   ): Promise<Outcome<T>> {
     if (dryRun) {
       let planner: PlanRunner | undefined;
-      const { adapter } = await this.adapter(ref, (live) => (planner = new PlanRunner(live)));
+      const apiSteps: PlanStep[] = [];
+      const { adapter } = await this.adapter(ref, (live) => (planner = new PlanRunner(live)), apiSteps);
       await change(adapter);
-      return { applied: false, steps: planner!.steps };
+      return { applied: false, steps: planner ? planner.steps : apiSteps };
     }
     const { adapter: live } = await this.adapter(ref);
     let value: T | undefined;
@@ -149,5 +162,6 @@ export class NasService {
 
   close() {
     this.pool.closeAll();
+    for (const driver of Object.values(vendorDrivers)) void driver.closeAll().catch(() => undefined);
   }
 }

@@ -32,7 +32,7 @@ const deviceRecord = z.object({
     identityFile: z.string().optional(),
     hostKeySha256: z.string().optional(),
     certSha256: z.string().optional(),
-    secrets: z.array(z.enum(['password', 'apiKey'])),
+    secrets: z.array(z.enum(['password', 'apiKey', 'deviceToken'])),
   }),
   addedAt: z.string(),
 });
