@@ -3,6 +3,9 @@
 import type { Device, PlanStep, Vendor } from '../../../shared/domain';
 import type { SecretVault } from '../secrets/vault';
 import type { NasAdapter } from './adapter';
+import { qnapDriver } from './qnap';
+import { synologyDriver } from './synology';
+import { trueNasDriver } from './truenas';
 
 export interface VendorContext {
   device: Device;
@@ -37,7 +40,11 @@ export interface VendorDriver {
 }
 
 /** Filled by each vendor's module; a vendor missing here is managed over SSH or not at all. */
-export const vendorDrivers: Partial<Record<Vendor, VendorDriver>> = {};
+export const vendorDrivers: Partial<Record<Vendor, VendorDriver>> = {
+  qnap: qnapDriver,
+  synology: synologyDriver,
+  truenas: trueNasDriver,
+};
 
 export function vendorDriver(vendor: Vendor): VendorDriver | undefined {
   return vendorDrivers[vendor];

@@ -4,13 +4,10 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QnapEmulator } from '../../../../e2e/emulators/qnap/server';
-// This test drives the CLI front door end to end; core code itself never imports it.
-// eslint-disable-next-line no-restricted-imports
-import type { CliIo } from '../../../cli/io';
-// eslint-disable-next-line no-restricted-imports
-import { runCli } from '../../../cli/main';
-import { MemoryVault } from '../../secrets/vault';
+import { QnapEmulator } from '../../../e2e/emulators/qnap/server';
+import type { CliIo } from '../io';
+import { runCli } from '../main';
+import { MemoryVault } from '../../core/secrets/vault';
 
 const PASSWORD = 'correct horse';
 let emu: QnapEmulator;

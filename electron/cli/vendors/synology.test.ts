@@ -4,13 +4,11 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSynologyEmulator, type SynologyEmulator } from '../../../../e2e/emulators/synology/server';
+import { startSynologyEmulator, type SynologyEmulator } from '../../../e2e/emulators/synology/server';
 // The brief puts this front-door test beside the driver; only the test crosses the layer.
-// eslint-disable-next-line no-restricted-imports
-import type { CliIo } from '../../../cli/io';
-// eslint-disable-next-line no-restricted-imports
-import { runCli } from '../../../cli/main';
-import { MemoryVault } from '../../secrets/vault';
+import type { CliIo } from '../io';
+import { runCli } from '../main';
+import { MemoryVault } from '../../core/secrets/vault';
 
 let emu: SynologyEmulator | undefined;
 afterEach(async () => {
