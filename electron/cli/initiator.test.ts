@@ -1,28 +1,12 @@
 // `nasdeck initiator …` in-process: plans for every OS, secrets from stdin shown as ***.
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MemoryVault } from '../core/secrets/vault';
-import type { CliIo } from './io';
-import { runCli } from './main';
+import { cliHarness } from './test-harness';
 
 const CANARY = 'CANARY-s3cret42';
 const IQN = 'iqn.2024-01.lab.nas:target1';
 
 async function cli(stdin: string, ...argv: string[]) {
-  const configDir = await mkdtemp(join(tmpdir(), 'nasdeck-initiator-'));
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    readStdin: async () => stdin,
-    promptHidden: null,
-    env: { NASDECK_CONFIG_DIR: configDir },
-  };
-  const code = await runCli(argv, { io, coreOptions: { vault: new MemoryVault() } });
-  return { code, out, err };
+  return (await cliHarness('nasdeck-initiator-')).run(argv, stdin);
 }
 
 describe('nasdeck initiator (CLI)', () => {

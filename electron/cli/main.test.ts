@@ -1,28 +1,11 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MemoryVault } from '../core/secrets/vault';
-import type { CliIo } from './io';
-import { runCli } from './main';
+import { cliHarness } from './test-harness';
 
 async function harness(stdin = '') {
-  const configDir = await mkdtemp(join(tmpdir(), 'nasdeck-cli-'));
-  const vault = new MemoryVault();
-  const run = async (...argv: string[]) => {
-    let out = '';
-    let err = '';
-    const io: CliIo = {
-      stdout: (t) => (out += t),
-      stderr: (t) => (err += t),
-      readStdin: async () => stdin,
-      promptHidden: null,
-      env: { NASDECK_CONFIG_DIR: configDir },
-    };
-    const code = await runCli(argv, { io, coreOptions: { vault } });
-    return { code, out, err };
-  };
-  return { run, configDir, vault };
+  const h = await cliHarness();
+  return { ...h, run: (...argv: string[]) => h.run(argv, stdin) };
 }
 
 describe('nasdeck CLI', () => {

@@ -1,13 +1,10 @@
 // `nasdeck` against the QTS emulator: add with certificate confirmation, then the read commands
 // in the shared JSON shapes, and the exit codes of CLI.md for what QNAP cannot do.
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QnapEmulator } from '../../../e2e/emulators/qnap/server';
-import type { CliIo } from '../io';
-import { runCli } from '../main';
-import { MemoryVault } from '../../core/secrets/vault';
+import { cliHarness } from '../test-harness';
 
 const PASSWORD = 'correct horse';
 let emu: QnapEmulator;
@@ -18,22 +15,8 @@ beforeAll(async () => {
 afterAll(() => emu.stop());
 
 async function harness() {
-  const configDir = await mkdtemp(join(tmpdir(), 'nasdeck-qnap-cli-'));
-  const vault = new MemoryVault();
-  const run = async (stdin: string, ...argv: string[]) => {
-    let out = '';
-    let err = '';
-    const io: CliIo = {
-      stdout: (t) => (out += t),
-      stderr: (t) => (err += t),
-      readStdin: async () => stdin,
-      promptHidden: null,
-      env: { NASDECK_CONFIG_DIR: configDir },
-    };
-    const code = await runCli(argv, { io, coreOptions: { vault } });
-    return { code, out, err };
-  };
-  return { run, configDir, vault };
+  const h = await cliHarness('nasdeck-qnap-cli-');
+  return { ...h, run: (stdin: string, ...argv: string[]) => h.run(argv, stdin) };
 }
 
 describe('nasdeck with a QNAP', () => {

@@ -1,14 +1,10 @@
 // `nasdeck` against the DSM emulator: device add (certificate pinned, 2-step code, remembered
 // computer), then status / pool list / share list in the same JSON shapes as every vendor.
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSynologyEmulator, type SynologyEmulator } from '../../../e2e/emulators/synology/server';
-// The brief puts this front-door test beside the driver; only the test crosses the layer.
-import type { CliIo } from '../io';
-import { runCli } from '../main';
-import { MemoryVault } from '../../core/secrets/vault';
+import { cliHarness } from '../test-harness';
 
 let emu: SynologyEmulator | undefined;
 afterEach(async () => {
@@ -16,23 +12,8 @@ afterEach(async () => {
   emu = undefined;
 });
 
-async function cli() {
-  const configDir = await mkdtemp(join(tmpdir(), 'nasdeck-syno-cli-'));
-  const vault = new MemoryVault();
-  const run = async (argv: string[], stdin = '') => {
-    let out = '';
-    let err = '';
-    const io: CliIo = {
-      stdout: (t) => (out += t),
-      stderr: (t) => (err += t),
-      readStdin: async () => stdin,
-      promptHidden: null,
-      env: { NASDECK_CONFIG_DIR: configDir },
-    };
-    const code = await runCli(argv, { io, coreOptions: { vault } });
-    return { code, out, err };
-  };
-  return { run, vault, configDir };
+function cli() {
+  return cliHarness('nasdeck-syno-cli-');
 }
 
 describe('nasdeck with a Synology DSM', () => {

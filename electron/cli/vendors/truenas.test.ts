@@ -1,32 +1,15 @@
 // `nasdeck device add wss://…/api/current --vendor truenas` and the management commands, run through
 // runCli (the real CLI: argument parsing, core, vendor registry, pinned TLS, JSON-RPC) against the
 // emulator; the same JSON shapes as the Linux adapter.
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrueNasEmulator } from '../../../e2e/emulators/truenas/server';
-import type { CliIo } from '../io';
-import { runCli } from '../main';
-import { MemoryVault } from '../../core/secrets/vault';
+import { cliHarness } from '../test-harness';
 
 async function harness() {
-  const configDir = await mkdtemp(join(tmpdir(), 'nasdeck-truenas-cli-'));
-  const vault = new MemoryVault();
-  const run = async (stdin: string, ...argv: string[]) => {
-    let out = '';
-    let err = '';
-    const io: CliIo = {
-      stdout: (t) => (out += t),
-      stderr: (t) => (err += t),
-      readStdin: async () => stdin,
-      promptHidden: null,
-      env: { NASDECK_CONFIG_DIR: configDir },
-    };
-    const code = await runCli(argv, { io, coreOptions: { vault } });
-    return { code, out, err };
-  };
-  return { run, configDir, vault };
+  const h = await cliHarness('nasdeck-truenas-cli-');
+  return { ...h, run: (stdin: string, ...argv: string[]) => h.run(argv, stdin) };
 }
 
 describe.each(['25.04', '24.10'] as const)('nasdeck against an emulated TrueNAS %s', (release) => {
