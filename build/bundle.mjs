@@ -1,5 +1,6 @@
 // Bundles the Node/Electron side into dist/electron: the Electron main process and sandboxed
 // preload (CommonJS), the CLI and the browser-mode host (ESM). npm packages stay external.
+import { cpSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const common = { bundle: true, sourcemap: true, target: 'node20', logLevel: 'warning', legalComments: 'none' };
@@ -40,3 +41,6 @@ await Promise.all([
     packages: 'external',
   }),
 ]);
+
+// Tray icons, one per overall state, beside main.cjs (electron/main/tray.ts loads them from there).
+cpSync('build/icons/tray', 'dist/electron/tray', { recursive: true, filter: (src) => !src.endsWith('.svg') });

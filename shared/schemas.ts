@@ -230,7 +230,7 @@ export const mountsAddParams = z
 export const mountRefParams = z
   .object({ mount: z.string().trim().min(1).max(128).optional(), all: z.boolean().optional(), dryRun, os: clientOs })
   .strict()
-  .refine((p) => (p.mount === undefined) !== (p.all === true), 'Name one mount, or ask for all of them');
+  .refine((p) => (p.mount !== undefined) !== (p.all === true), 'Name one mount, or ask for all of them');
 
 const portal = z
   .string()
