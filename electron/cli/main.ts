@@ -7,6 +7,8 @@ import { AppError, exitCodes, toWireError } from '../../shared/errors';
 import { APP_VERSION } from '../core/api';
 import { Cli, collect, parsePort, parseSeconds, type CliDeps } from './cli';
 import { readSecret } from './io';
+import { initiatorCommands } from './initiator';
+import { mountCommands } from './mounts';
 import { nasCommands } from './nas';
 import { deviceDetails, deviceTable, discoveredLine, discoveredTable, formatError, printable } from './output';
 
@@ -151,6 +153,8 @@ function buildProgram(deps: CliDeps): { program: Command; cli: Cli } {
   deviceCommands(cli, program);
   discoveryCommands(cli, program);
   nasCommands(cli, program);
+  mountCommands(cli, program);
+  initiatorCommands(cli, program);
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput({ writeOut: (t) => deps.io.stdout(t), writeErr: (t) => deps.io.stderr(t) });
   }

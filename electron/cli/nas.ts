@@ -120,21 +120,21 @@ function statusText(s: NasStatus): string {
   return lines.join('\n');
 }
 
-function planText(steps: PlanStep[]): string {
+export function planText(steps: PlanStep[]): string {
   if (steps.length === 0) return 'Nothing to change.\n';
   return (
     'Would run, in order (nothing was changed):\n' +
     steps
       .map(
         (s, i) =>
-          `  ${i + 1}. ${s.description}\n     ${s.where === 'remote' ? 'on the NAS: ' : ''}${s.elevated ? 'sudo ' : ''}${(s.argv ?? [s.call ?? '']).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')}`,
+          `  ${i + 1}. ${s.description}\n     ${s.where === 'remote' ? 'on the NAS: ' : ''}${s.elevated && s.where === 'remote' ? 'sudo ' : ''}${(s.argv ?? [s.call ?? '']).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')}`,
       )
       .join('\n') +
     '\n'
   );
 }
 
-function printOutcome<T>(cli: Cli, cmd: Command, outcome: Outcome<T>, done: (v: T) => string) {
+export function printOutcome<T>(cli: Cli, cmd: Command, outcome: Outcome<T>, done: (v: T) => string) {
   if (!outcome.applied) cli.print(cmd, { steps: outcome.steps }, () => planText(outcome.steps));
   else cli.print(cmd, outcome.value, () => done(outcome.value));
 }

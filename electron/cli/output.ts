@@ -52,7 +52,9 @@ export function formatError(error: WireError, json: boolean): string {
   if (json) return `${JSON.stringify({ error })}\n`;
   const words = errorWords[error.code];
   const head = words && words.title !== error.message ? `${words.title}: ${error.message}` : error.message;
-  return `error: ${printable(head)}\n${words?.fix ? `  ${words.fix}\n` : ''}`;
+  // The error's own fix (what to install, what to run) beats the generic words for its code.
+  const fix = typeof error.details?.fix === 'string' ? error.details.fix : words?.fix;
+  return `error: ${printable(head)}\n${fix ? `  ${printable(fix)}\n` : ''}`;
 }
 
 const vendorNames: Record<string, string> = {

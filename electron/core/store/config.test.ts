@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_FILE, ConfigStore, configSchema } from './config';
+import { CONFIG_FILE, CONFIG_VERSION, ConfigStore, configSchema } from './config';
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'nasdeck-config-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -17,7 +17,7 @@ describe('ConfigStore', () => {
       c.settings.theme = 'dark';
     });
     const raw = JSON.parse(await readFile(join(dir, CONFIG_FILE), 'utf8'));
-    expect(raw.version).toBe(1);
+    expect(raw.version).toBe(CONFIG_VERSION);
     expect(raw.settings.theme).toBe('dark');
     expect((await stat(join(dir, CONFIG_FILE))).mode & 0o777).toBe(0o600);
     expect((await readdir(dir)).sort()).toEqual([CONFIG_FILE]);
@@ -64,8 +64,32 @@ describe('ConfigStore', () => {
     const dir = await tempDir();
     await writeFile(join(dir, CONFIG_FILE), JSON.stringify({ devices: [] }));
     const c = await new ConfigStore(dir).read();
-    expect(c.version).toBe(1);
+    expect(c.version).toBe(CONFIG_VERSION);
     expect(c.settings.theme).toBe('system');
+  });
+
+  it('upgrades a version 1 file with mounts to version 2, keeping every profile as it was', async () => {
+    const dir = await tempDir();
+    const v1Mount = {
+      id: 'm1',
+      name: 'media',
+      url: 'smb://nas/media',
+      mountPoint: '/home/u/NAS/media',
+      user: 'u',
+      persistent: true,
+      autoReconnect: false,
+    };
+    await writeFile(join(dir, CONFIG_FILE), JSON.stringify({ version: 1, devices: [], mounts: [v1Mount] }));
+    const store = new ConfigStore(dir);
+    const c = await store.read();
+    expect(c.version).toBe(2);
+    expect(c.mounts).toEqual([v1Mount]);
+    await store.mutate((x) => {
+      x.mounts[0]!.readOnly = true;
+    });
+    const raw = JSON.parse(await readFile(join(dir, CONFIG_FILE), 'utf8'));
+    expect(raw.version).toBe(2);
+    expect(raw.mounts[0]).toEqual({ ...v1Mount, readOnly: true });
   });
 
   it('takes over the lock of a writer that died', async () => {
@@ -97,7 +121,7 @@ describe('ConfigStore', () => {
       );
       const text = await readFile(join(dir, CONFIG_FILE), 'utf8');
       const parsed = configSchema.parse(JSON.parse(text)); // throws on a torn or invalid file
-      expect(parsed.version).toBe(1);
+      expect(parsed.version).toBe(CONFIG_VERSION);
       lastCount = parsed.devices.length;
     }
     expect(kills).toBe(24);

@@ -10,7 +10,7 @@ import { themes, vendors } from '../../../shared/domain';
 import type { Settings } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 
-export const CONFIG_VERSION = 1;
+export const CONFIG_VERSION = 2;
 export const CONFIG_FILE = 'config.json';
 const LOCK_FILE = 'config.lock';
 
@@ -37,12 +37,16 @@ const deviceRecord = z.object({
   addedAt: z.string(),
 });
 
+/** A saved mount (shared/domain.ts MountProfile). The password is in the keychain, never here. */
 const mountProfileRecord = z.object({
   id: z.string(),
   name: z.string(),
   url: z.string(),
   mountPoint: z.string(),
   user: z.string().optional(),
+  hasPassword: z.boolean().optional(),
+  readOnly: z.boolean().optional(),
+  smbVersion: z.string().optional(),
   persistent: z.boolean(),
   autoReconnect: z.boolean(),
 });
@@ -74,8 +78,15 @@ export function emptyConfig(): Config {
   return { version: CONFIG_VERSION, settings: { ...defaultSettings }, devices: [], mounts: [] };
 }
 
+/** One upgrade per version: `steps[n]` turns a version-n file into version n+1. */
+const steps: Record<number, (raw: Record<string, unknown>) => Record<string, unknown>> = {
+  // 1 → 2: mount profiles gained readOnly, smbVersion and hasPassword (all optional); their
+  // keys are kept as they were, so only the version moves.
+  1: (raw) => ({ ...raw, version: 2 }),
+};
+
 /** Older files are upgraded here, one step per version; a newer file is never overwritten. */
-function migrate(raw: unknown): unknown {
+export function migrate(raw: unknown): unknown {
   if (typeof raw !== 'object' || raw === null) return raw;
   const version = (raw as { version?: unknown }).version;
   if (version === undefined) return { ...raw, version: CONFIG_VERSION };
@@ -85,7 +96,13 @@ function migrate(raw: unknown): unknown {
       `The config file was written by a newer Nasdeck (version ${version}); this one understands version ${CONFIG_VERSION}. Update Nasdeck.`,
     );
   }
-  return raw;
+  let current = raw as Record<string, unknown>;
+  while (typeof current.version === 'number' && current.version < CONFIG_VERSION) {
+    const upgrade = steps[current.version];
+    if (!upgrade) break; // left for the schema check to report
+    current = upgrade(current);
+  }
+  return current;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,146 @@
+// MountService without a live mount: dry-run plans for every OS, profiles in the config store
+// with the password only in the vault, and the errors a user meets first.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ClientOs } from '../../../../shared/domain';
+import { EventBus } from '../../events';
+import { JobManager } from '../../jobs/jobs';
+import { MemoryVault } from '../../secrets/vault';
+import { ConfigStore } from '../../store/config';
+import type { Exec } from './backend';
+import { MountService } from '.';
+
+async function harness(hostOs: ClientOs = 'linux', exec: Exec = async () => ({ code: 0, stdout: '', stderr: '' })) {
+  const dir = await mkdtemp(join(tmpdir(), 'nasdeck-mounts-'));
+  const events = new EventBus();
+  const vault = new MemoryVault();
+  const service = new MountService({
+    store: new ConfigStore(dir),
+    vault,
+    events,
+    jobs: new JobManager(events),
+    exec,
+    hostOs,
+    env: {
+      HOME: '/home/ann',
+      XDG_RUNTIME_DIR: '/run/user/1000',
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1000/bus',
+      PATH: '/usr/bin',
+    },
+  });
+  return { service, vault, dir };
+}
+
+// This machine's kernel has no cifs (see __fixtures__/linux/proc-filesystems-no-cifs.txt); elsewhere the test is skipped.
+const kernelHasCifs = /\scifs$/m.test(readFileSync('/proc/filesystems', 'utf8'));
+
+const add = { readOnly: false, persistent: false, autoReconnect: true, mountNow: true } as const;
+
+describe('MountService', () => {
+  it('plans for Windows, macOS and Linux with --dry-run, the password shown nowhere', async () => {
+    const { service, dir } = await harness();
+    const plans: Record<string, string[][]> = {};
+    for (const os of ['windows', 'macos', 'linux'] as const) {
+      const r = await service.add({
+        ...add,
+        url: 'smb://nas.local/media',
+        user: 'alice',
+        password: 'Canary-pw-5',
+        os,
+        dryRun: true,
+      });
+      expect(r.applied).toBe(false);
+      expect(JSON.stringify(r)).not.toContain('Canary-pw-5');
+      plans[os] = r.steps.map((s) => s.argv ?? [s.call!]);
+    }
+    expect(plans.windows![0]).toEqual(['keychain.set']);
+    expect(plans.windows![2]!.slice(0, 4)).toEqual(['powershell.exe', '-NoProfile', '-NonInteractive', '-Command']);
+    expect(plans.macos![2]![0]).toBe('osascript');
+    expect(plans.macos![3]).toEqual(['ln', '-sfn', '/Volumes/media', '~/NAS/media']);
+    expect(plans.linux).toEqual([
+      ['keychain.set'],
+      ['config.mounts.add'],
+      ['gio', 'mount', 'smb://alice@nas.local/media'],
+      ['ln', '-sfn', '/run/user/1000/gvfs/smb-share:server=nas.local,share=media,user=alice', '/home/ann/NAS/media'],
+    ]);
+    // nothing was saved
+    await expect(readFile(join(dir, 'config.json'), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses to run another OS’s steps for real', async () => {
+    const { service } = await harness();
+    await expect(service.add({ ...add, url: 'smb://nas/media', os: 'windows' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+  });
+
+  it('saves a profile in config and its password only in the vault; remove forgets both', async () => {
+    const { service, vault, dir } = await harness();
+    const r = await service.add({
+      ...add,
+      url: 'smb://nas/media',
+      user: 'alice',
+      password: 'Canary-pw-6',
+      mountNow: false,
+      at: '/home/ann/media',
+    });
+    expect(r.applied && r.value).toMatchObject({
+      name: 'media',
+      mountPoint: '/home/ann/media',
+      hasPassword: true,
+      state: 'unmounted',
+    });
+    const id = r.applied ? r.value.id : '';
+    expect(vault.entries.get(`${id}:password`)).toBe('Canary-pw-6');
+    const config = await readFile(join(dir, 'config.json'), 'utf8');
+    expect(config).not.toContain('Canary-pw-6');
+    expect(JSON.parse(config).mounts[0]).toEqual({
+      id,
+      name: 'media',
+      url: 'smb://nas/media',
+      mountPoint: '/home/ann/media',
+      user: 'alice',
+      hasPassword: true,
+      persistent: false,
+      autoReconnect: true,
+    });
+    await expect(service.add({ ...add, url: 'smb://nas/other', name: 'media', mountNow: false })).rejects.toMatchObject(
+      { code: 'CONFLICT' },
+    );
+    await expect(
+      service.add({ ...add, url: 'smb://nas/other', at: '/home/ann/media', mountNow: false }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    await service.remove({ mount: 'media' });
+    expect(vault.entries.size).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).mounts).toEqual([]);
+  });
+
+  it('rejects passwords in URLs, drive letters off Windows, and unknown mounts', async () => {
+    const { service } = await harness();
+    await expect(service.add({ ...add, url: 'smb://alice:pw@nas/media', dryRun: true })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(service.add({ ...add, url: 'smb://nas/media', at: 'Z:', dryRun: true })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(
+      service.add({ ...add, url: 'smb://nas/media', at: '/x', os: 'windows', dryRun: true }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(service.up({ mount: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it.skipIf(kernelHasCifs)(
+    'a persistent mount on a kernel without cifs is NOT_SUPPORTED with what to install, and nothing stays saved',
+    async () => {
+      const { service } = await harness();
+      const err = await service
+        .add({ ...add, url: 'smb://nas/media', user: 'a', password: 'p', persistent: true })
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'NOT_SUPPORTED', details: { fix: expect.stringContaining('cifs-utils') } });
+      expect(await service.list()).toEqual([]);
+    },
+  );
+});
