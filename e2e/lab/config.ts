@@ -49,6 +49,9 @@ export interface Naming {
   hostLink: string;
   hostLinkPeer: string;
   hostAddr: string;
+  /** The IPv6 ULA /64 prefix (no trailing "::") used with `up({ ipv6: true })`, e.g. "fd7a:1b2c:3d4e:1". */
+  subnet6: string;
+  clientAddr6: string;
   adminUser: string;
   smbUser: string;
   sudoersFile: string;
@@ -61,6 +64,8 @@ export function naming(instance: string): Naming {
   // 10.100-227.x.0/24: a private /24 per instance, stable across runs.
   const subnet = `10.${100 + ((h[0] ?? 0) % 128)}.${h[1] ?? 0}`;
   const base = baseDir();
+  const hex16 = (a: number, b: number) => ((a << 8) | b).toString(16);
+  const subnet6 = `fd${(h[5] ?? 0).toString(16).padStart(2, '0')}:${hex16(h[6] ?? 0, h[7] ?? 0)}:${hex16(h[8] ?? 0, h[9] ?? 0)}:1`;
   return {
     instance,
     workDir: join(base, instance),
@@ -72,6 +77,8 @@ export function naming(instance: string): Naming {
     hostLink: `${instance}-host`,
     hostLinkPeer: `${instance}-hbr`,
     hostAddr: `${subnet}.254`,
+    subnet6,
+    clientAddr6: `${subnet6}::1`,
     adminUser: `${instance}-admin`,
     smbUser: `${instance}-smb`,
     sudoersFile: `/etc/sudoers.d/${instance}-lab`,
@@ -85,6 +92,8 @@ export interface NasNaming {
   hostname: string;
   netbiosName: string;
   address: string;
+  /** Its IPv6 ULA, configured only with `up({ ipv6: true })`. */
+  address6: string;
   ifName: string; // NAS side of the veth
   bridgePort: string; // client/bridge side of the veth
   mac: string;
@@ -103,6 +112,7 @@ export function nasNaming(instance: string, index: number): NasNaming {
     hostname,
     netbiosName: hostname.toUpperCase().slice(0, 15),
     address: `${n.subnet}.${10 + index}`,
+    address6: `${n.subnet6}::${(10 + index).toString(16)}`,
     ifName: `${instance}-n${index}`,
     bridgePort: `${instance}-n${index}b`,
     // locally administered unicast MAC, stable per instance+index (Synology TXT carries it)
@@ -119,6 +129,8 @@ export interface NasState {
   namespace: string;
   hostname: string;
   address: string;
+  /** Only with `up({ ipv6: true })`: its ULA, and avahi answers over IPv6 too. */
+  address6?: string;
   mac: string;
   persona: Persona;
   services: Service[];
@@ -162,6 +174,8 @@ export interface NasState {
     nfsSubvolMount: string;
   };
   wsdd?: { uuid: string };
+  /** The vendor web API stand-in runs here (only with `up({ vendorWeb: true })`): its port and pages. */
+  vendorWeb?: { port: number; paths: string[] };
   /** The findhostd stand-in (UDP 9999) runs here: what it answers (only with `up({ synologyFinder: true })`). */
   synologyFinder?: {
     port: number;
@@ -181,7 +195,7 @@ export interface LabState {
   phase: 'starting' | 'up';
   startedAt: string;
   upSeconds?: number;
-  client: { namespace: string; bridge: string; address: string; subnet: string };
+  client: { namespace: string; bridge: string; address: string; subnet: string; address6?: string };
   /** The root namespace's own leg on the lab bridge (unicast only: discovery runs in the client namespace). */
   host?: { interface: string; address: string };
   admin?: { user: string; password: string };

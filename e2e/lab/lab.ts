@@ -40,7 +40,13 @@ import {
   type RaidProfile,
   type Service,
 } from './config';
-import { avahiServiceXml, personaServices, synologyFinderConfig } from './personas';
+import {
+  avahiServiceXml,
+  personaServices,
+  synologyFinderConfig,
+  vendorWebConfig,
+  type VendorWebConfig,
+} from './personas';
 import {
   childrenOf,
   cmdline,
@@ -80,6 +86,10 @@ export interface UpOptions {
   rootLogin?: boolean;
   /** Also run the findhostd stand-in (UDP 9999, probes/syno-findhostd.ts) on every synology-persona NAS. */
   synologyFinder?: boolean;
+  /** Also run the vendor web API stand-in (probes/vendor-web.ts) on every synology/truenas/qnap NAS. */
+  vendorWeb?: boolean;
+  /** Also give the bridge and every NAS an IPv6 ULA (state `address6`) and let avahi answer over IPv6. */
+  ipv6?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -173,7 +183,7 @@ function attachLoop(file: string): Promise<string> {
 // ---------------------------------------------------------------- daemon control (via the NAS init's fifo)
 
 /** Lab-only daemons the NAS init runs besides the real ones (not fault-controllable). */
-type ExtraDaemon = 'syno-findhostd';
+type ExtraDaemon = 'syno-findhostd' | 'vendor-web';
 
 let ctlSeq = 0;
 async function initCtl(nas: NasState, verb: 'start' | 'stop', daemon: Daemon | ExtraDaemon): Promise<void> {
@@ -405,7 +415,36 @@ async function setupTopology(state: LabState, nasList: NasNaming[], log: Log): P
       await ip('-n', c, 'link', 'set', nas.bridgePort, 'up');
     }),
   );
+  if (state.client.address6) await setupIPv6(state, nasList);
   log(`topology: ${c} (${n.bridge} ${n.clientAddr}) + ${nasList.length} NAS`);
+}
+
+/** Opt-in IPv6 (lab namespaces only; the root-namespace host link keeps IPv6 disabled): a ULA on the
+ * bridge and each NAS (nodad: usable at once), then wait until the kernel's link-local addresses
+ * pass duplicate address detection, so avahi and the client have a link-local source for ff02::fb. */
+async function setupIPv6(state: LabState, nasList: NasNaming[]): Promise<void> {
+  const n = naming(state.instance);
+  const spaces: Array<[string, string]> = [
+    [n.clientNs, n.bridge],
+    ...nasList.map((x) => [x.namespace, x.ifName] as [string, string]),
+  ];
+  for (const [ns, dev] of spaces)
+    await must(['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', `net.ipv6.conf.${dev}.disable_ipv6=0`]);
+  await must(['ip', '-n', n.clientNs, 'addr', 'add', `${n.clientAddr6}/64`, 'dev', n.bridge, 'nodad']);
+  await Promise.all(
+    nasList.map((x) => must(['ip', '-n', x.namespace, 'addr', 'add', `${x.address6}/64`, 'dev', x.ifName, 'nodad'])),
+  );
+  for (const [ns, dev] of spaces) {
+    await waitFor(
+      `IPv6 link-local on ${dev}`,
+      async () => {
+        const out = (await run(['ip', '-n', ns, '-6', 'addr', 'show', 'dev', dev, 'scope', 'link'])).stdout;
+        return /inet6 fe80/.test(out) && !/tentative/.test(out);
+      },
+      10_000,
+      100,
+    );
+  }
 }
 
 interface Secrets {
@@ -450,7 +489,7 @@ function writeNasConfigs(
         `host-name=${nas.hostname}`,
         'domain-name=local',
         'use-ipv4=yes',
-        'use-ipv6=no',
+        `use-ipv6=${nasState.address6 ? 'yes' : 'no'}`,
         `allow-interfaces=${nas.ifName}`,
         'enable-dbus=no',
         'ratelimit-interval-usec=1000000',
@@ -772,7 +811,7 @@ async function bringUpNas(
   nn: NasNaming,
   nas: NasState,
   secrets: Secrets,
-  opts: { raid: RaidProfile; rootLogin: boolean; synologyFinder?: boolean },
+  opts: { raid: RaidProfile; rootLogin: boolean; synologyFinder?: boolean; vendorWeb?: boolean },
   log: Log,
 ): Promise<void> {
   const t0 = Date.now();
@@ -838,6 +877,8 @@ async function bringUpNas(
   await earlyDone;
   if (opts.synologyFinder && nas.persona === 'synology')
     took.push(`syno-findhostd ${await startSynoFindhostd(nn, nas)}ms`);
+  const web = opts.vendorWeb ? vendorWebConfig(nas.persona) : undefined;
+  if (web) took.push(`vendor-web ${await startVendorWeb(nn, nas, web)}ms`);
   log(
     `nas${nas.index}: ${nas.hostname} ${nas.address} [${nas.persona}] ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (prep ${tPrep}ms; ${took.join(', ')})`,
   );
@@ -859,6 +900,23 @@ async function startSynoFindhostd(nn: NasNaming, nas: NasState): Promise<number>
   await waitFor(`syno-findhostd on NAS ${nas.index}`, () => portBound(nas.initPid!, 'udp', 9999), 20_000, 50);
   const { hostname, mac, model, serial, version, build } = cfg;
   nas.synologyFinder = { port: 9999, hostname, mac, model, serial, version, build };
+  return Date.now() - t0;
+}
+
+/** The vendor web API stand-in: node + tsx inside the NAS, answering on the persona's web port (lab-only, opt-in). */
+async function startVendorWeb(nn: NasNaming, nas: NasState, cfg: VendorWebConfig): Promise<number> {
+  const t0 = Date.now();
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  writeArgv(nn, 'vendor-web', [
+    process.execPath,
+    '--import',
+    tsx,
+    join(HERE, 'probes', 'vendor-web.ts'),
+    JSON.stringify(cfg),
+  ]);
+  await initCtl(nas, 'start', 'vendor-web');
+  await waitFor(`vendor-web on NAS ${nas.index}`, () => portBound(nas.initPid!, 'tcp', cfg.port), 20_000, 50);
+  nas.vendorWeb = { port: cfg.port, paths: Object.keys(cfg.routes) };
   return Date.now() - t0;
 }
 
@@ -888,7 +946,13 @@ export async function up(opts: UpOptions = {}): Promise<LabState> {
     stateFile: n.stateFile,
     phase: 'starting',
     startedAt: new Date().toISOString(),
-    client: { namespace: n.clientNs, bridge: n.bridge, address: n.clientAddr, subnet: `${n.subnet}.0/24` },
+    client: {
+      namespace: n.clientNs,
+      bridge: n.bridge,
+      address: n.clientAddr,
+      subnet: `${n.subnet}.0/24`,
+      ...(opts.ipv6 ? { address6: n.clientAddr6 } : {}),
+    },
     host: { interface: n.hostLink, address: n.hostAddr },
     nas: [],
   };
@@ -900,6 +964,7 @@ export async function up(opts: UpOptions = {}): Promise<LabState> {
       namespace: nn.namespace,
       hostname: nn.hostname,
       address: nn.address,
+      ...(opts.ipv6 ? { address6: nn.address6 } : {}),
       mac: nn.mac,
       persona: personas[Math.min(nn.index - 1, personas.length - 1)] ?? 'linux',
       services: [...services],
@@ -923,18 +988,21 @@ export async function up(opts: UpOptions = {}): Promise<LabState> {
     const batch = light ? MAX_NAS : 5;
     for (let i = 0; i < nasList.length; i += batch) {
       await Promise.all(
-        nasList
-          .slice(i, i + batch)
-          .map((nn) =>
-            bringUpNas(
-              state,
-              nn,
-              state.nas[nn.index - 1]!,
-              secrets,
-              { raid, rootLogin: !!opts.rootLogin, synologyFinder: !!opts.synologyFinder },
-              log,
-            ),
+        nasList.slice(i, i + batch).map((nn) =>
+          bringUpNas(
+            state,
+            nn,
+            state.nas[nn.index - 1]!,
+            secrets,
+            {
+              raid,
+              rootLogin: !!opts.rootLogin,
+              synologyFinder: !!opts.synologyFinder,
+              vendorWeb: !!opts.vendorWeb,
+            },
+            log,
           ),
+        ),
       );
     }
     state.phase = 'up';

@@ -168,3 +168,46 @@ export function synologyFinderConfig(nas: NasNaming): SynologyFinderConfig {
     platform: 'geminilake',
   };
 }
+
+/** What the vendor web API stand-in (probes/vendor-web.ts) of a NAS answers without a login, on the
+ * port its persona advertises over mDNS: the documented unauthenticated pages (vendor-apis.md §A.2
+ * SYNO.API.Info, §B.3 /api/versions, §C.7.1 + §C.3 QTS authLogin.cgi), consistent with the persona's
+ * TXT records (same model and firmware). Everything else is a 404. None for linux. */
+export interface VendorWebConfig {
+  port: number;
+  routes: Record<string, { type: string; body: string }>;
+}
+
+export function vendorWebConfig(persona: Persona): VendorWebConfig | undefined {
+  const jsonRoute = (v: unknown) => ({ type: 'application/json', body: JSON.stringify(v) });
+  switch (persona) {
+    case 'synology':
+      return {
+        port: 5000,
+        routes: {
+          '/webapi/query.cgi?api=SYNO.API.Info&version=1&method=query&query=SYNO.API.Auth': jsonRoute({
+            success: true,
+            data: { 'SYNO.API.Auth': { maxVersion: 7, minVersion: 1, path: 'entry.cgi' } },
+          }),
+        },
+      };
+    case 'truenas':
+      return { port: 80, routes: { '/api/versions': jsonRoute(['v25.04.0', 'v25.04.1', 'v25.04.2', 'v25.10.0']) } };
+    case 'qnap':
+      return {
+        port: 8080,
+        routes: {
+          '/cgi-bin/authLogin.cgi': {
+            type: 'text/xml',
+            body:
+              '<?xml version="1.0" encoding="UTF-8" ?>\n<QDocRoot version="1.0"><model><modelName><![CDATA[TS-X64]]></modelName>' +
+              '<displayModelName><![CDATA[TS-464C]]></displayModelName><is_zfs><![CDATA[0]]></is_zfs></model>' +
+              '<firmware><name>QTS</name><version>5.2.9</version><build>20260214</build></firmware>' +
+              '<authPassed><![CDATA[0]]></authPassed><errorValue><![CDATA[-1]]></errorValue></QDocRoot>',
+          },
+        },
+      };
+    default:
+      return undefined;
+  }
+}

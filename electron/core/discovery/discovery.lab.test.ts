@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscoveredDevice } from '../../../shared/domain';
 import { clientExec, down, startDaemon, stopDaemon, up, type LabState } from '../../../e2e/lab/lab';
 
-const INSTANCE = 'nddisc';
+// Derived from the run's lab instance, so two engineers' runs never share one.
+const INSTANCE = `${(process.env.NASDECK_LAB_INSTANCE ?? 'ndlab').slice(0, 7)}dsc`;
 const repo = resolve(import.meta.dirname, '..', '..', '..');
 const cli = [process.execPath, '--import', 'tsx', join(repo, 'electron', 'cli', 'index.ts')];
 let state: LabState;

@@ -53,10 +53,38 @@ describe('fingerprint rules, one by one', () => {
     expect(fingerprint(e)).toEqual({ vendor: 'truenas', model: null, osVersion: null });
   });
 
-  it('TrueNAS from an /api/versions probe', () => {
-    expect(fingerprint(evidence({ facts: { vendor: 'truenas', osVersion: 'TrueNAS-25.04.2' } })).vendor).toBe(
-      'truenas',
-    );
+  it('TrueNAS web API read', () => {
+    expect(fingerprint(evidence({ facts: { httpVendor: 'truenas', httpOsVersion: 'TrueNAS 25.10' } }))).toEqual({
+      vendor: 'truenas',
+      model: null,
+      osVersion: 'TrueNAS 25.10',
+    });
+    // with the mDNS _device-info evidence too: the web API adds the version
+    const both = evidence({
+      txt: { '_device-info._tcp': { model: 'MacPro7,1@ECOLOR=226,226,224' } },
+      facts: { httpVendor: 'truenas', httpOsVersion: 'TrueNAS 25.04' },
+    });
+    expect(fingerprint(both)).toEqual({ vendor: 'truenas', model: null, osVersion: 'TrueNAS 25.04' });
+  });
+
+  it('Synology DSM web API read; the precise mDNS TXT values win over it', () => {
+    const http = { httpVendor: 'synology', httpOsVersion: 'DSM 7' };
+    expect(rule('Synology DSM web API').match(evidence({ facts: http }))).toEqual({ model: null, osVersion: 'DSM 7' });
+    expect(rule('Synology DSM web API').match(evidence({ facts: { httpVendor: 'qnap' } }))).toBeNull();
+    expect(fingerprint(evidence({ facts: http }))).toEqual({ vendor: 'synology', model: null, osVersion: 'DSM 7' });
+    const withTxt = evidence({ txt: { '_http._tcp': ds218 }, facts: http });
+    expect(fingerprint(withTxt)).toEqual({ vendor: 'synology', model: 'DS218+', osVersion: 'DSM 6.2-25556' });
+  });
+
+  it('QNAP QTS web API read', () => {
+    const facts = { httpVendor: 'qnap', httpModel: 'TS-1677XU-RP', httpOsVersion: 'QTS 4.5.2 (20210302)' };
+    expect(fingerprint(evidence({ facts }))).toEqual({
+      vendor: 'qnap',
+      model: 'TS-1677XU-RP',
+      osVersion: 'QTS 4.5.2 (20210302)',
+    });
+    // a web server answering on 8080 is not enough: only a QTS answer names QNAP
+    expect(fingerprint(evidence({ types: ['http'] })).vendor).toBe('unknown');
   });
 
   it('Linux: SSH plus SMB or NFS, device-info model kept', () => {

@@ -24,6 +24,9 @@ export interface FingerprintRule {
 }
 
 const txtOf = (e: Evidence, type: string) => e.txt[type] ?? {};
+/** The vendor's unauthenticated web API answered (http-fingerprint.ts). */
+const httpSays = (vendor: Vendor) => (e: Evidence) =>
+  e.facts.httpVendor === vendor ? { model: e.facts.httpModel ?? null, osVersion: e.facts.httpOsVersion ?? null } : null;
 
 export const fingerprintRules: FingerprintRule[] = [
   {
@@ -45,6 +48,11 @@ export const fingerprintRules: FingerprintRule[] = [
     },
   },
   {
+    name: 'Synology DSM web API (query.cgi SYNO.API.Info)',
+    vendor: 'synology',
+    match: httpSays('synology'),
+  },
+  {
     // QNAP announces _qdiscover._tcp with model, displayModel and fwVer.
     name: 'QNAP _qdiscover._tcp',
     vendor: 'qnap',
@@ -56,9 +64,14 @@ export const fingerprintRules: FingerprintRule[] = [
     },
   },
   {
-    name: 'TrueNAS probe (/api/versions)',
+    name: 'QNAP QTS web API (authLogin.cgi)',
+    vendor: 'qnap',
+    match: httpSays('qnap'),
+  },
+  {
+    name: 'TrueNAS web API (/api/versions, system/version)',
     vendor: 'truenas',
-    match: (e) => (e.facts.vendor === 'truenas' ? { model: e.facts.model, osVersion: e.facts.osVersion } : null),
+    match: httpSays('truenas'),
   },
   {
     // TrueNAS publishes _device-info._tcp model=MacPro7,1@ECOLOR=226,226,224 (truenas/middleware avahi services).

@@ -4,11 +4,10 @@ import { Discovery, interfacesFromEnv } from './index';
 import type { DiscoverySource, Sighting } from './sighting';
 
 describe('Discovery', () => {
-  it('reads the interface limit from the environment, ignoring anything that is not an IPv4 address', () => {
-    expect(interfacesFromEnv({ NASDECK_DISCOVERY_INTERFACES: '10.0.0.5, 192.168.1.9,eth0,' })).toEqual([
-      '10.0.0.5',
-      '192.168.1.9',
-    ]);
+  it('reads the interface limit from the environment, ignoring anything that is not an IP address', () => {
+    expect(
+      interfacesFromEnv({ NASDECK_DISCOVERY_INTERFACES: '10.0.0.5, 192.168.1.9,eth0,fd00::5,fe80::1%eth0,fd00::zz' }),
+    ).toEqual(['10.0.0.5', '192.168.1.9', 'fd00::5', 'fe80::1%eth0']);
     expect(interfacesFromEnv({ NASDECK_DISCOVERY_INTERFACES: 'eth0' })).toBeUndefined();
     expect(interfacesFromEnv({})).toBeUndefined();
   });

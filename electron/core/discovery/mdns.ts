@@ -1,6 +1,10 @@
 // mDNS / DNS-SD through multicast-dns (no hand-written DNS packet code). Asks the meta-query and
 // the NAS service types directly (not every device answers the meta-query), follows up on
-// missing SRV/TXT/A records, honours TTLs and goodbye packets.
+// missing SRV/TXT/A/AAAA records, honours TTLs and goodbye packets. Runs over IPv4 (224.0.0.251)
+// and IPv6 (ff02::fb): one socket per family on every interface used.
+import { createSocket } from 'node:dgram';
+import { existsSync } from 'node:fs';
+import { isIPv4, isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import makeMdns from 'multicast-dns';
 import type { Answer, Question } from 'dns-packet';
@@ -22,15 +26,18 @@ export const NAS_SERVICE_TYPES = [
 ] as const;
 
 const META = '_services._dns-sd._udp.local';
+const MDNS_GROUP_V6 = 'ff02::fb';
 const MAX_TYPES = 64;
-const MAX_INSTANCES = 4096;
+/** Per record kind; a flood past it evicts the least recently refreshed records (memory stays bounded). */
+export const MAX_MDNS_RECORDS = 4096;
 const REQUERY_MS = [0, 1000, 3000];
 const PERIODIC_MS = 60_000;
 
 type Mdns = ReturnType<typeof makeMdns>;
 
 export interface MdnsOptions {
-  /** Local IPv4 addresses to listen and ask on; default: every non-internal IPv4 interface. */
+  /** Local addresses (IPv4 or IPv6) whose interfaces to listen and ask on, over both families;
+   * default: every non-internal interface. */
   interfaces?: string[];
   types?: readonly string[];
 }
@@ -50,10 +57,97 @@ export function localIPv4Interfaces(): Array<{ address: string; netmask: string 
     .map((i) => ({ address: i.address, netmask: i.netmask }));
 }
 
+/** One mDNS socket: an IPv4 address (224.0.0.251 via that address) or an IPv6 interface (ff02::fb, scoped). */
+export interface MdnsLink {
+  family: 4 | 6;
+  /** Interface name (eth0), when known. */
+  name?: string;
+  /** IPv4: the local address; IPv6: unused. */
+  address?: string;
+  netmask?: string;
+  /** The interface's IPv4 address, told as `via` (Wake-on-LAN sends from there). */
+  ipv4?: string;
+  /** IPv6 zone of the interface: its name, or its index on Windows ("::%12"). */
+  zone?: string;
+}
+
+/**
+ * The sockets to open: every non-internal IPv4 address, and every non-internal interface with an
+ * IPv6 address. `only` (local addresses of either family) picks interfaces: the listed IPv4
+ * addresses, IPv6 on the interfaces owning a listed address, and the IPv4 of interfaces picked by
+ * an IPv6 address only. An unknown IPv4 address is still tried as given (/24 assumed).
+ */
+export function mdnsLinks(
+  only?: string[],
+  interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces(),
+  isBridgePort: (name: string) => boolean = linuxBridgePort,
+): MdnsLink[] {
+  const all = Object.entries(interfaces).flatMap(([name, list]) =>
+    (list ?? [])
+      .filter((i) => !i.internal && !(i.family === 'IPv6' && isBridgePort(name)))
+      .map((i) => ({ ...i, name })),
+  );
+  const firstIPv4 = (name: string) => all.find((i) => i.name === name && i.family === 'IPv4');
+  only = only?.map((a) => a.replace(/%.*$/, ''));
+  const names = only
+    ? [...new Set(all.filter((i) => only!.includes(i.address)).map((i) => i.name))]
+    : [...new Set(all.map((i) => i.name))];
+  const v4: MdnsLink[] = [];
+  const listed4 = only?.filter((a) => isIPv4(a));
+  for (const address of listed4 ?? all.filter((i) => i.family === 'IPv4').map((i) => i.address)) {
+    const own = all.find((i) => i.address === address);
+    v4.push({
+      family: 4,
+      address,
+      netmask: own?.netmask ?? '255.255.255.0',
+      ipv4: address,
+      ...(own ? { name: own.name } : {}),
+    });
+  }
+  if (only) {
+    for (const name of names) {
+      const ipv4 = firstIPv4(name);
+      if (ipv4 && !v4.some((l) => l.name === name))
+        v4.push({ family: 4, address: ipv4.address, netmask: ipv4.netmask, ipv4: ipv4.address, name });
+    }
+  }
+  const v6: MdnsLink[] = names
+    .filter((name) => all.some((i) => i.name === name && i.family === 'IPv6'))
+    .map((name) => {
+      const index = all.find((i) => i.name === name && i.family === 'IPv6')!.scopeid;
+      const zone = process.platform === 'win32' && index ? String(index) : name;
+      return { family: 6, name, zone, ...(firstIPv4(name) ? { ipv4: firstIPv4(name)!.address } : {}) };
+    });
+  return [...v4, ...v6];
+}
+
+/** A port of a Linux bridge (docker/libvirt veths, a lab bridge) has its own IPv6 link-local, but its
+ * traffic is the bridge's: asking there too would only send every query twice. */
+function linuxBridgePort(name: string): boolean {
+  return process.platform === 'linux' && /^[\w.@-]+$/.test(name) && existsSync(`/sys/class/net/${name}/brport`);
+}
+
 function sameSubnet(a: string, b: string, mask: string): boolean {
+  if (!isIPv4(a) || !isIPv4(b) || !isIPv4(mask)) return false;
   const n = (ip: string) => ip.split('.').reduce((acc, x) => (acc << 8) + Number(x), 0) >>> 0;
   const m = n(mask);
   return (n(a) & m) >>> 0 === (n(b) & m) >>> 0;
+}
+
+/** fe80::/10 is only usable with the interface it was seen on: `fe80::1%eth0`. */
+function scoped(ip: string, link: MdnsLink | undefined): string {
+  const zone = link?.zone ?? link?.name;
+  return zone && isIPv6(ip) && /^fe[89ab]/i.test(ip) && !ip.includes('%') ? `${ip}%${zone}` : ip;
+}
+
+/** Map.set that also moves the key to the end, so the first key is the least recently refreshed. */
+function touch<K, V>(map: Map<K, V>, key: K, value: V): K | undefined {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size <= MAX_MDNS_RECORDS) return undefined;
+  const oldest = map.keys().next().value as K;
+  map.delete(oldest);
+  return oldest;
 }
 
 function txtToRecord(data: unknown): Record<string, string> {
@@ -71,17 +165,18 @@ function txtToRecord(data: unknown): Record<string, string> {
 
 export class MdnsSource implements DiscoverySource {
   readonly name = 'mdns' as const;
-  private sockets: Mdns[] = [];
+  private sockets: Array<{ socket: Mdns; link: MdnsLink }> = [];
   private timers: NodeJS.Timeout[] = [];
   private onSighting: (s: Sighting) => void = () => undefined;
   private readonly types: Set<string>;
   private readonly ptr = new Map<string, Timed<string>>(); // instance → service type
   private readonly srv = new Map<string, Timed<{ target: string; port: number }>>();
+  private readonly instancesOf = new Map<string, Set<string>>(); // host → its SRV instances
   private readonly txt = new Map<string, Timed<Record<string, string>>>();
   private readonly addr = new Map<string, Map<string, number>>(); // host → ip → expiresAt
   private readonly via = new Map<string, string>();
   private readonly lastAsked = new Map<string, number>();
-  private interfaces: Array<{ address: string; netmask: string }> = [];
+  private links: MdnsLink[] = [];
 
   constructor(private readonly options: MdnsOptions = {}) {
     this.types = new Set((options.types ?? NAS_SERVICE_TYPES).map((t) => `${t}.local`));
@@ -89,21 +184,34 @@ export class MdnsSource implements DiscoverySource {
 
   async start(onSighting: (s: Sighting) => void): Promise<void> {
     this.onSighting = onSighting;
-    const all = localIPv4Interfaces();
-    this.interfaces = this.options.interfaces
-      ? this.options.interfaces.map(
-          (address) => all.find((i) => i.address === address) ?? { address, netmask: '255.255.255.0' },
-        )
-      : all;
-    for (const { address } of this.interfaces) {
-      // bind 0.0.0.0: bound to the unicast address a socket never sees 224.0.0.251 traffic.
-      const socket = makeMdns({ interface: address, bind: '0.0.0.0', reuseAddr: true, loopback: false });
+    this.links = mdnsLinks(this.options.interfaces);
+    for (const link of this.links) {
+      let socket: Mdns;
+      try {
+        socket =
+          link.family === 4
+            ? // bind 0.0.0.0: bound to the unicast address a socket never sees 224.0.0.251 traffic.
+              makeMdns({ interface: link.address!, bind: '0.0.0.0', reuseAddr: true, loopback: false })
+            : makeMdns({
+                type: 'udp6',
+                ip: MDNS_GROUP_V6,
+                // "::%eth0" scopes the group membership and IPV6_MULTICAST_IF to that interface.
+                interface: `::%${link.zone ?? link.name}`,
+                bind: '::',
+                // v6-only, or the IPv4 packets of the other socket would arrive here a second time, mapped.
+                socket: createSocket({ type: 'udp6', reuseAddr: true, ipv6Only: true }),
+                reuseAddr: true,
+                loopback: false,
+              });
+      } catch {
+        continue; // an interface that cannot do multicast; the others keep working
+      }
       socket.on('response', (packet, rinfo) =>
-        this.ingest([...packet.answers, ...(packet.additionals ?? [])], rinfo.address),
+        this.ingest([...packet.answers, ...(packet.additionals ?? [])], rinfo.address, link),
       );
       socket.on('error', () => undefined); // an interface that went away; the others keep working
       socket.on('warning', () => undefined); // malformed packets are dropped by the decoder
-      this.sockets.push(socket);
+      this.sockets.push({ socket, link });
     }
     for (const delay of REQUERY_MS) this.timers.push(setTimeout(() => this.refresh(), delay));
     this.timers.push(setInterval(() => this.refresh(), PERIODIC_MS));
@@ -121,19 +229,24 @@ export class MdnsSource implements DiscoverySource {
   async stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
-    await Promise.all(this.sockets.map((s) => new Promise<void>((resolve) => s.destroy(() => resolve()))));
+    await Promise.all(
+      this.sockets.map(({ socket }) => new Promise<void>((resolve) => socket.destroy(() => resolve()))),
+    );
     this.sockets = [];
   }
 
   private ask(questions: Question[]) {
-    for (const socket of this.sockets) socket.query({ questions }, () => undefined);
+    for (const { socket } of this.sockets) socket.query({ questions }, () => undefined);
   }
 
   /** Handles the records of one response (public so tests can replay captured traffic). */
-  ingest(records: Answer[], from: string) {
+  ingest(records: Answer[], from: string, link?: MdnsLink) {
     const now = Date.now();
     const touched = new Set<string>();
     const followUps: Question[] = [];
+    const hostOfEvicted = (instance: string | undefined) => {
+      if (instance) for (const host of this.hostsOf(instance)) touched.add(host);
+    };
     for (const rr of records) {
       const name = lower(rr.name);
       const ttl = 'ttl' in rr && typeof rr.ttl === 'number' ? rr.ttl : 120;
@@ -153,11 +266,12 @@ export class MdnsSource implements DiscoverySource {
             }
           } else if (INSTANCE.test(target)) {
             if (ttl === 0) {
+              for (const host of this.hostsOf(target)) touched.add(host);
               this.ptr.delete(target);
-              this.srv.delete(target);
+              this.dropSrv(target);
               this.txt.delete(target);
-            } else if (this.ptr.size < MAX_INSTANCES || this.ptr.has(target)) {
-              this.ptr.set(target, { value: name, expiresAt });
+            } else {
+              touch(this.ptr, target, { value: name, expiresAt });
               if (!this.srv.has(target)) followUps.push({ name: target, type: 'SRV' }, { name: target, type: 'TXT' });
             }
           }
@@ -167,10 +281,19 @@ export class MdnsSource implements DiscoverySource {
         case 'SRV': {
           const data = rr.data as { target: string; port: number };
           const previous = this.srv.get(name)?.value.target;
-          if (ttl === 0) this.srv.delete(name);
-          else if (this.srv.size < MAX_INSTANCES || this.srv.has(name)) {
-            this.srv.set(name, { value: { target: lower(data.target), port: data.port }, expiresAt });
-            if (!this.addr.has(lower(data.target))) followUps.push({ name: lower(data.target), type: 'A' });
+          if (ttl === 0) this.dropSrv(name);
+          else {
+            if (this.srv.size >= MAX_MDNS_RECORDS && !this.srv.has(name)) {
+              const evicted = this.srv.keys().next().value!;
+              hostOfEvicted(evicted);
+              this.dropSrv(evicted);
+            }
+            this.dropSrv(name);
+            touch(this.srv, name, { value: { target: lower(data.target), port: data.port }, expiresAt });
+            const instances = this.instancesOf.get(lower(data.target)) ?? new Set<string>();
+            this.instancesOf.set(lower(data.target), instances.add(name));
+            const host = lower(data.target);
+            if (!this.addr.has(host)) followUps.push({ name: host, type: 'A' }, { name: host, type: 'AAAA' });
           }
           if (previous) touched.add(previous);
           if (ttl > 0) touched.add(lower(data.target));
@@ -178,21 +301,23 @@ export class MdnsSource implements DiscoverySource {
         }
         case 'TXT':
           if (ttl === 0) this.txt.delete(name);
-          else if (this.txt.size < MAX_INSTANCES || this.txt.has(name))
-            this.txt.set(name, { value: txtToRecord(rr.data), expiresAt });
+          else touch(this.txt, name, { value: txtToRecord(rr.data), expiresAt });
           for (const host of this.hostsOf(name)) touched.add(host);
           break;
         case 'A':
         case 'AAAA': {
           let ips = this.addr.get(name);
           if (!ips) {
-            if (this.addr.size >= MAX_INSTANCES) break;
-            this.addr.set(name, (ips = new Map()));
+            ips = new Map();
+            const evicted = touch(this.addr, name, ips);
+            if (evicted) this.via.delete(evicted);
           }
-          if (ttl === 0) ips.delete(String(rr.data));
-          else ips.set(String(rr.data), expiresAt);
-          const iface = this.interfaces.find((i) => sameSubnet(i.address, from, i.netmask));
-          if (iface) this.via.set(name, iface.address);
+          const ip = scoped(String(rr.data), link);
+          if (ttl === 0) ips.delete(ip);
+          else if (ips.has(ip) || ips.size < LIMITS.addressesPerDevice) ips.set(ip, expiresAt);
+          const via =
+            link?.ipv4 ?? this.links.find((l) => l.family === 4 && sameSubnet(l.address!, from, l.netmask!))?.address;
+          if (via) this.via.set(name, via);
           touched.add(name);
           break;
         }
@@ -208,10 +333,17 @@ export class MdnsSource implements DiscoverySource {
     const fresh = questions.filter((q) => {
       const key = `${q.name}|${q.type}`;
       if ((this.lastAsked.get(key) ?? 0) > now - 1000) return false;
-      this.lastAsked.set(key, now);
+      touch(this.lastAsked, key, now);
       return true;
     });
     if (fresh.length) this.ask(fresh);
+  }
+
+  private dropSrv(instance: string) {
+    const host = this.srv.get(instance)?.value.target;
+    this.srv.delete(instance);
+    const instances = host ? this.instancesOf.get(host) : undefined;
+    if (instances?.delete(instance) && instances.size === 0) this.instancesOf.delete(host!);
   }
 
   private hostsOf(instance: string): string[] {
@@ -219,14 +351,15 @@ export class MdnsSource implements DiscoverySource {
     return srv ? [srv.value.target] : [];
   }
 
-  private sweep() {
-    const now = Date.now();
+  /** Drops records whose TTL ran out (public so tests can drive it); a host with none left is lost. */
+  sweep(now = Date.now()) {
     const touched = new Set<string>();
     for (const map of [this.ptr, this.srv, this.txt] as Array<Map<string, Timed<unknown>>>) {
       for (const [name, t] of map) {
         if (t.expiresAt > now) continue;
         for (const host of this.hostsOf(name)) touched.add(host);
-        map.delete(name);
+        if (map === this.srv) this.dropSrv(name);
+        else map.delete(name);
       }
     }
     for (const [host, ips] of this.addr) {
@@ -237,16 +370,22 @@ export class MdnsSource implements DiscoverySource {
         }
       }
     }
-    for (const host of touched) this.emit(host);
+    for (const [key, at] of this.lastAsked) if (at <= now - 1000) this.lastAsked.delete(key);
+    for (const host of touched) this.emit(host, now);
   }
 
-  private emit(host: string) {
-    const now = Date.now();
+  /** How many records are held (tests check a flood stays bounded). */
+  get recordCount(): number {
+    return this.ptr.size + this.srv.size + this.txt.size + this.addr.size + this.lastAsked.size;
+  }
+
+  private emit(host: string, now = Date.now()) {
     const services: SightedService[] = [];
     const txt: Record<string, Record<string, string>> = {};
     let expiresAt = 0;
-    for (const [instance, srv] of this.srv) {
-      if (srv.value.target !== host) continue;
+    for (const instance of this.instancesOf.get(host) ?? []) {
+      const srv = this.srv.get(instance);
+      if (!srv) continue;
       const m = INSTANCE.exec(instance);
       if (!m) continue;
       const type = m[2]!.toLowerCase();

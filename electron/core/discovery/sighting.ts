@@ -23,7 +23,18 @@ export interface Sighting {
   /** TXT records per service type, keys lower-cased. */
   txt?: Record<string, Record<string, string>>;
   /** Facts a source read directly (Synology finder, banners). */
-  facts?: { vendor?: string; model?: string; osVersion?: string; sshBanner?: string; wsdTypes?: string };
+  facts?: {
+    vendor?: string;
+    model?: string;
+    osVersion?: string;
+    sshBanner?: string;
+    wsdTypes?: string;
+    /** What an unauthenticated web API read said (http-fingerprint.ts); kept apart so it never
+     * overwrites the more precise TXT or finder values. */
+    httpVendor?: string;
+    httpModel?: string;
+    httpOsVersion?: string;
+  };
   /** Adds facts to a device others see (an SSH banner read after mDNS found it); never keeps it alive alone. */
   enrichOnly?: boolean;
   /** Seconds this sighting stays valid; 0 is a goodbye. */

@@ -7,7 +7,8 @@ import type { DiscoveredDevice } from '../../../shared/domain';
 import { clientExec, down, up, type LabState } from '../../../e2e/lab/lab';
 import type { Sighting } from './sighting';
 
-const INSTANCE = 'ndsyfind';
+// Derived from the run's lab instance, so two engineers' runs never share one.
+const INSTANCE = `${(process.env.NASDECK_LAB_INSTANCE ?? 'ndlab').slice(0, 7)}syf`;
 const repo = resolve(import.meta.dirname, '..', '..', '..');
 const runner = [process.execPath, '--import', 'tsx', join(repo, 'e2e', 'lab', 'probes', 'synology-finder-run.ts')];
 let state: LabState;
