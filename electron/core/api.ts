@@ -10,7 +10,7 @@ import { DeviceRegistry, type VerifyDevice } from './devices/devices';
 import { sendWake, wakeTargets } from './devices/wake';
 import { Discovery, type DiscoveryOptions } from './discovery';
 import { NasService, sshTarget } from './nas';
-import { vendorDriver } from './nas/vendors';
+import { detectApiVendor, vendorDriver } from './nas/vendors';
 import { SshSession } from './remote/ssh';
 import { createDispatch, type Dispatch } from './dispatch';
 import { EventBus } from './events';
@@ -53,8 +53,9 @@ export function createCore(options: CoreOptions = {}): Core {
   // Adding a device with SSH credentials connects once: the host key is pinned (or the user is
   // asked to confirm it), and a box that answers SSH is managed as Linux.
   const verifySsh: VerifyDevice = async (device, { acceptNewHostKey, ...options }) => {
-    const driver = vendorDriver(device.vendor);
-    if (driver) return { ...(await driver.verify(device, vault, options)), vendor: device.vendor };
+    const vendor = device.vendor === 'unknown' ? ((await detectApiVendor(device)) ?? 'unknown') : device.vendor;
+    const driver = vendorDriver(vendor);
+    if (driver) return { ...(await driver.verify({ ...device, vendor }, vault, options)), vendor };
     if (!['linux', 'unknown'].includes(device.vendor) || !device.access.user) return null;
     if (!device.access.secrets.includes('password') && !device.access.identityFile) return null;
     const session = await SshSession.connect(await sshTarget(device, vault, { acceptNewHostKey }));

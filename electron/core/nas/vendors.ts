@@ -1,6 +1,7 @@
 // Vendor API drivers (TrueNAS, Synology DSM, QNAP): one entry per vendor, each behind the same
 // NasAdapter as the Linux/SSH adapter. A driver keeps one authenticated session per device.
 import type { Device, PlanStep, Vendor } from '../../../shared/domain';
+import { fingerprintHttp, HTTP_FINGERPRINT_PORTS } from '../discovery/http-fingerprint';
 import type { SecretVault } from '../secrets/vault';
 import type { NasAdapter } from './adapter';
 import { qnapDriver } from './qnap';
@@ -48,4 +49,18 @@ export const vendorDrivers: Partial<Record<Vendor, VendorDriver>> = {
 
 export function vendorDriver(vendor: Vendor): VendorDriver | undefined {
   return vendorDrivers[vendor];
+}
+
+/**
+ * `device add https://nas:5001 --vendor auto` (or wss://…, or host:port): ask the page each
+ * vendor's web API answers without a login. Null when the address is not a web one or nothing
+ * recognisable answers; the device is then managed over SSH as before.
+ */
+export async function detectApiVendor(device: Device, timeoutMs = 3000): Promise<Vendor | null> {
+  const scheme = device.url ? new URL(device.url).protocol : undefined;
+  if (scheme ? !/^(https?|wss?):$/.test(scheme) : device.port === undefined) return null;
+  const secure = scheme ? /^(https|wss):$/.test(scheme) : HTTP_FINGERPRINT_PORTS[device.port!] === 'https';
+  const port = device.port ?? (secure ? 443 : 80);
+  const facts = await fingerprintHttp(device.host, port, secure ? 'https' : 'http', { timeoutMs });
+  return facts && vendorDrivers[facts.vendor] ? facts.vendor : null;
 }
