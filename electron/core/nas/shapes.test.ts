@@ -1,17 +1,23 @@
 // Every vendor's data in the same shapes (../../../shared/CLI.md "JSON shapes"): one zod schema per
 // shape, applied to what each adapter returns. The Linux adapter answers from captured tool output
-// (an injected runner); QNAP from its emulator over real HTTPS. Other vendors add a sample below.
+// (an injected runner); QNAP, Synology and TrueNAS from their emulators over real HTTPS/WSS.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { QnapEmulator } from '../../../e2e/emulators/qnap/server';
+import { startSynologyEmulator, type SynologyEmulator } from '../../../e2e/emulators/synology/server';
+import { TrueNasEmulator } from '../../../e2e/emulators/truenas/server';
 import { healthStates, type Vendor } from '../../../shared/domain';
 import type { Runner } from '../remote/runner';
+import { peekCertificate } from '../remote/tls';
 import { MemoryVault, secretAccount } from '../secrets/vault';
 import type { NasAdapter } from './adapter';
 import { LinuxAdapter } from './linux';
 import { QnapDriver } from './qnap';
+import { createSynologyDriver } from './synology';
+import { createTrueNasDriver } from './truenas';
+import type { VendorDriver } from './vendors';
 
 const health = z.enum(healthStates);
 const bytes = z.number().int().nonnegative();
@@ -120,42 +126,53 @@ const linux = () =>
     ),
   );
 
-// ---- QNAP: the emulator --------------------------------------------------------------------------
-let emu: QnapEmulator;
-const qnapDriver = new QnapDriver();
-async function qnap(): Promise<NasAdapter> {
+// ---- Vendor APIs: each vendor's emulator over real HTTPS/WSS, its certificate pinned -------------
+let qnapEmu: QnapEmulator;
+let synologyEmu: SynologyEmulator;
+let truenasEmu: TrueNasEmulator;
+const drivers: VendorDriver[] = [];
+
+async function apiAdapter(vendor: Vendor, driver: VendorDriver, port: number, password: string, url?: string) {
+  drivers.push(driver);
   const vault = new MemoryVault();
-  await vault.set(secretAccount('q', 'password'), 'correct horse');
-  return qnapDriver.adapter({
+  await vault.set(secretAccount(vendor, 'password'), password);
+  return driver.adapter({
     vault,
     device: {
-      id: 'q',
-      name: 'qnap',
+      id: vendor,
+      name: vendor,
       host: '127.0.0.1',
-      port: emu.port,
+      port,
+      ...(url ? { url } : {}),
       addresses: [],
-      vendor: 'qnap',
+      vendor,
       model: null,
       osVersion: null,
       services: [],
       macs: [],
-      access: { user: 'admin', secrets: ['password'], certSha256: emu.certSha256 },
+      access: { user: 'admin', secrets: ['password'], certSha256: await peekCertificate('127.0.0.1', port) },
       addedAt: new Date(0).toISOString(),
     },
   });
 }
 
 beforeAll(async () => {
-  emu = await QnapEmulator.start();
+  [qnapEmu, synologyEmu, truenasEmu] = await Promise.all([
+    QnapEmulator.start(),
+    startSynologyEmulator({ dsm: 7 }),
+    TrueNasEmulator.start({ release: '25.04' }),
+  ]);
 });
 afterAll(async () => {
-  await qnapDriver.closeAll();
-  await emu.stop();
+  await Promise.all(drivers.map((d) => d.closeAll()));
+  await Promise.all([qnapEmu.stop(), synologyEmu.close(), truenasEmu.close()]);
 });
 
 const samples: Array<[Vendor, () => Promise<NasAdapter>]> = [
   ['linux', async () => linux()],
-  ['qnap', qnap],
+  ['qnap', () => apiAdapter('qnap', new QnapDriver(), qnapEmu.port, 'correct horse')],
+  ['synology', () => apiAdapter('synology', createSynologyDriver(), synologyEmu.port, 'admin-pass')],
+  ['truenas', () => apiAdapter('truenas', createTrueNasDriver(), truenasEmu.port, 'admin-pass', truenasEmu.url)],
 ];
 
 describe.each(samples)('%s data in the shared shapes', (_vendor, make) => {

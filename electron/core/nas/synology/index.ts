@@ -114,8 +114,13 @@ export class SynologyAdapter implements NasAdapter {
     };
   }
 
-  async pools(): Promise<DsmPool[]> {
+  /** Pools with their volumes: shares and LUNs live on a volume, so changes need them. */
+  private async dsmPools(): Promise<DsmPool[]> {
     return parsePools(await this.storage());
+  }
+
+  async pools(): Promise<Pool[]> {
+    return (await this.dsmPools()).map(({ volumes: _volumes, ...pool }) => pool);
   }
 
   async disks(): Promise<Disk[]> {
@@ -204,7 +209,8 @@ export class SynologyAdapter implements NasAdapter {
 
   async alerts(pools: Pool[], disks: Disk[]): Promise<Alert[]> {
     const alerts: Alert[] = [];
-    for (const p of pools as DsmPool[]) {
+    const volumes = new Map((await this.dsmPools()).map((p) => [p.id, p.volumes]));
+    for (const p of pools) {
       const source = `pool ${p.name}`;
       if (p.state === 'failed')
         alerts.push({ level: 'critical', source, message: `${p.name} has crashed: ${p.rawState}.` });
@@ -214,7 +220,7 @@ export class SynologyAdapter implements NasAdapter {
         alerts.push({ level: 'warning', source, message: `${p.name} is repairing: ${p.rawState}.` });
       for (const d of p.devices.filter((x) => x.state !== 'healthy'))
         alerts.push({ level: 'warning', source, message: `${d.name} in ${p.name} is ${d.state}.` });
-      for (const v of p.volumes ?? [])
+      for (const v of volumes.get(p.id) ?? [])
         if (v.sizeBytes > 0 && v.usedBytes / v.sizeBytes > 0.9)
           alerts.push({
             level: 'warning',
@@ -255,7 +261,7 @@ export class SynologyAdapter implements NasAdapter {
 
   /** The volume a new share or LUN goes on: the named pool/volume, else the first writable one. */
   private async volumeFor(pool: string | undefined, path: string | undefined): Promise<DsmVolume> {
-    const volumes = (await this.pools()).flatMap((p) => p.volumes.map((v) => ({ pool: p, v })));
+    const volumes = (await this.dsmPools()).flatMap((p) => p.volumes.map((v) => ({ pool: p, v })));
     const hit = pool
       ? volumes.find(({ pool: p, v }) => [p.id, p.name, v.id, v.path].includes(pool))
       : path
