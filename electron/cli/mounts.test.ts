@@ -1,28 +1,12 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MemoryVault } from '../core/secrets/vault';
-import type { CliIo } from './io';
-import { runCli } from './main';
+import { cliHarness } from './test-harness';
 
+/** The shared in-process harness, called as run(stdin, ...argv). */
 async function harness() {
-  const configDir = await mkdtemp(join(tmpdir(), 'nasdeck-cli-mount-'));
-  const vault = new MemoryVault();
-  const run = async (stdin: string, ...argv: string[]) => {
-    let out = '';
-    let err = '';
-    const io: CliIo = {
-      stdout: (t) => (out += t),
-      stderr: (t) => (err += t),
-      readStdin: async () => stdin,
-      promptHidden: null,
-      env: { NASDECK_CONFIG_DIR: configDir },
-    };
-    const code = await runCli(argv, { io, coreOptions: { vault } });
-    return { code, out, err };
-  };
-  return { run, configDir, vault };
+  const { run, configDir } = await cliHarness('nasdeck-cli-mount-');
+  return { run: (stdin: string, ...argv: string[]) => run(argv, stdin), configDir };
 }
 
 describe('nasdeck mount', () => {

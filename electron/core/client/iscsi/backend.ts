@@ -3,32 +3,14 @@
 import type { ParsedParams } from '../../../../shared/api';
 import type { ClientOs, InitiatorSession, InitiatorTarget, PlanStep } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
+import type { ExecRequest, ExecResult } from '../exec';
 
 export type Argv = readonly [string, ...string[]];
 
-export interface ExecRequest {
-  argv: Argv;
-  stdin?: string;
-  /** Extra environment for this child only: how a secret reaches a tool that cannot read stdin. */
-  env?: Record<string, string>;
-  /** Needs administrator rights (root / an elevated PowerShell). */
-  elevated?: boolean;
-  timeoutMs?: number;
-}
-
-export interface ExecResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** Killed by the timeout. */
-  timedOut?: boolean;
-}
-
-/** Runs one program (shell: false). Missing programs come back as code 127, never a throw. */
-export type Exec = (request: ExecRequest) => Promise<ExecResult>;
-
-/** One command a backend runs; in a dry run it becomes a PlanStep instead. */
+/** One command a backend runs through the shared exec (../exec); in a dry run it becomes a PlanStep.
+ *  `elevated`: needs administrator rights (root / an elevated PowerShell). */
 export interface Step extends ExecRequest {
+  argv: Argv;
   description: string;
   /** What a plan shows instead of argv (PowerShell: the script with its values filled in). */
   shown?: string[];

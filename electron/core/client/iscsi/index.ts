@@ -3,8 +3,8 @@
 import type { CommandResult, ParsedParams } from '../../../../shared/api';
 import type { ClientOs, InitiatorSession } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
-import { notConnected, planStep, portalText, parsePortal, type Exec, type InitiatorBackend } from './backend';
-import { localExec } from './exec';
+import { createExec, type Exec } from '../exec';
+import { notConnected, planStep, portalText, parsePortal, type InitiatorBackend } from './backend';
 import { LinuxInitiator, realLinuxHost, type LinuxHost } from './linux';
 import { MacosInitiator, realPathExists, type PathExists } from './macos';
 import { WindowsInitiator } from './windows';
@@ -31,7 +31,7 @@ export class InitiatorService {
   }
 
   private create(os: ClientOs): InitiatorBackend {
-    const exec = this.options.exec ?? localExec();
+    const exec = this.options.exec ?? createExec();
     if (os === 'windows') return new WindowsInitiator(exec);
     if (os === 'macos') return new MacosInitiator(this.options.macPathExists ?? realPathExists);
     const host = this.options.linuxHost ?? realLinuxHost({ initiatorName: this.options.initiatorName });

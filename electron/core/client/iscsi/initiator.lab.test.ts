@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readLabState, type LabState, type NasState } from '../../../../e2e/lab/lab-state';
 import { AppError } from '../../../../shared/errors';
 import { InitiatorService } from '.';
-import { localExec } from './exec';
+import { createExec } from '../exec';
 
 const CANARY = 'CANARY-ndini-42'; // a wrong secret: 15 characters, inside the 12–16 the schema wants
 const REPO = join(__dirname, '..', '..', '..', '..');
@@ -56,7 +56,7 @@ function sampleProcesses() {
 /** The real exec, recording each child's argv and environment right after it starts. */
 function watchedService(initiatorName: string) {
   const children: Array<{ argv: string; cmdline: string; environ: string }> = [];
-  const exec = localExec({
+  const exec = createExec({
     onSpawn: (pid, argv) => {
       const read = (f: string) => {
         try {

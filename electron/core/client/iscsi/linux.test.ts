@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../../shared/errors';
-import type { ExecRequest, ExecResult } from './backend';
+import type { ExecRequest, ExecResult } from '../exec';
 import { planStep } from './backend';
 import {
   iscsiadmError,
@@ -198,8 +198,10 @@ describe('Linux discovery: iscsiadm with the kernel module, iscsi-ls without', (
     expect(await codeOf(run({ code: 10, stderr: fixture('iscsi-ls-no-route.stderr.txt') }))).toBe('UNREACHABLE');
     expect(await codeOf(run({ code: 10, stderr: fixture('iscsi-ls-refused.stderr.txt') }))).toBe('UNREACHABLE');
     expect(await codeOf(run({ code: 137, timedOut: true }))).toBe('TIMEOUT');
-    expect(await codeOf(run({ code: 127, stderr: 'iscsi-ls: command not found' }))).toBe('NOT_SUPPORTED');
-    expect(await codeOf(run(ok, { code: 127 }))).toBe('NOT_SUPPORTED');
+    expect(await codeOf(run({ code: 127, missing: true, stderr: 'iscsi-ls: command not found' }))).toBe(
+      'NOT_SUPPORTED',
+    );
+    expect(await codeOf(run(ok, { code: 127, missing: true }))).toBe('NOT_SUPPORTED');
     // an initiator outside the target's ACL sees no targets at all (tgt hides them)
     expect(await run({ stdout: fixture('iscsi-ls-other-initiator.stdout.txt') })).toEqual([]);
   });

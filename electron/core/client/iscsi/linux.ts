@@ -18,6 +18,7 @@ import { hostname, release } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { InitiatorSession, InitiatorTarget } from '../../../../shared/domain';
 import { AppError, type ErrorCode } from '../../../../shared/errors';
+import type { Exec, ExecResult } from '../exec';
 import {
   groupTargets,
   ISCSI_TIMEOUT_MS,
@@ -28,8 +29,6 @@ import {
   type ConnectParams,
   type DisconnectParams,
   type DiscoverParams,
-  type Exec,
-  type ExecResult,
   type InitiatorBackend,
   type Step,
 } from './backend';
@@ -173,7 +172,7 @@ const ISCSIADM_EXIT: Record<number, [ErrorCode, string, string?]> = {
 
 export function iscsiadmError(step: Step, result: ExecResult): AppError {
   if (result.timedOut) return stepError('TIMEOUT', `${step.description}: no answer in time.`, step, result);
-  if (result.code === 127) return new AppError('NOT_SUPPORTED', 'iscsiadm is not installed.', { fix: FIX_MODULE });
+  if (result.missing) return new AppError('NOT_SUPPORTED', 'iscsiadm is not installed.', { fix: FIX_MODULE });
   const [code, message, fix] = ISCSIADM_EXIT[result.code] ?? ['INTERNAL', `${step.description} failed.`];
   return stepError(code, message, step, result, fix ? { fix } : {});
 }
@@ -181,7 +180,7 @@ export function iscsiadmError(step: Step, result: ExecResult): AppError {
 export function iscsiLsError(step: Step, result: ExecResult, initiator: string, portal: string): AppError {
   const out = `${result.stdout}\n${result.stderr}`;
   if (result.timedOut) return stepError('TIMEOUT', `The iSCSI portal ${portal} did not answer in time.`, step, result);
-  if (result.code === 127)
+  if (result.missing)
     return new AppError('NOT_SUPPORTED', `${step.argv[0]} (libiscsi-bin) is not installed.`, { fix: FIX_MODULE });
   if (/Authentication failure/i.test(out)) {
     const target =
@@ -324,7 +323,7 @@ export class LinuxInitiator implements InitiatorBackend {
       const result = await this.run(step);
       const refused =
         result.timedOut ||
-        result.code === 127 ||
+        result.missing ||
         /Authentication failure|Target not found|Authorization failure|connection failed|socket error/i.test(
           `${result.stdout}\n${result.stderr}`,
         );

@@ -1,6 +1,6 @@
 // The service picks one backend for this computer and plans for any OS without running anything.
 import { describe, expect, it } from 'vitest';
-import type { ExecRequest } from './backend';
+import type { ExecRequest } from '../exec';
 import { InitiatorService } from '.';
 
 const CANARY = 'CANARY-s3cret42';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ExecRequest, ExecResult } from './backend';
+import type { ExecRequest, ExecResult } from '../exec';
 import { planStep } from './backend';
 import { parseSessions, parseTargets, POWERSHELL, powershellError, WindowsInitiator } from './windows';
 
@@ -58,7 +58,7 @@ describe('Windows parsers on the documented output', () => {
     expect(err('Connect-IscsiTarget : Authentication Failure.').code).toBe('AUTH_FAILED');
     expect(err('Connect-IscsiTarget : Connection Failed.').code).toBe('UNREACHABLE');
     expect(err('Access is denied.').code).toBe('PERMISSION_DENIED');
-    expect(err('', 127).code).toBe('NOT_SUPPORTED');
+    expect(powershellError(step, { code: 127, missing: true, stdout: '', stderr: '' }).code).toBe('NOT_SUPPORTED');
     expect(err('something else').code).toBe('INTERNAL');
   });
 });

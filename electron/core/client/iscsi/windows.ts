@@ -8,6 +8,7 @@
 // Plans show the same script with the values filled in and secrets as ***.
 import type { InitiatorSession, InitiatorTarget } from '../../../../shared/domain';
 import { AppError, type ErrorCode } from '../../../../shared/errors';
+import type { Exec, ExecResult } from '../exec';
 import {
   ISCSI_TIMEOUT_MS,
   notConnected,
@@ -18,8 +19,6 @@ import {
   type ConnectParams,
   type DisconnectParams,
   type DiscoverParams,
-  type Exec,
-  type ExecResult,
   type InitiatorBackend,
   type Step,
 } from './backend';
@@ -166,7 +165,7 @@ const PS_ERRORS: Array<[RegExp, ErrorCode, string, string]> = [
 
 export function powershellError(step: Step, result: ExecResult): AppError {
   if (result.timedOut) return stepError('TIMEOUT', `${step.description}: no answer in time.`, step, result);
-  if (result.code === 127)
+  if (result.missing)
     return new AppError('NOT_SUPPORTED', 'Windows PowerShell (powershell.exe) was not found.', {
       fix: 'Nasdeck drives the Microsoft iSCSI Initiator through Windows PowerShell 5.1, part of Windows.',
     });

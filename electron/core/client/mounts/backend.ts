@@ -1,25 +1,8 @@
-// What every OS backend offers the mount manager, the `exec` they share, and the URL parsing
-// they all need. One file per OS implements MountBackend (windows.ts, macos.ts, linux.ts).
+// What every OS backend offers the mount manager, running their steps through the shared exec,
+// and the URL parsing they all need. One file per OS implements MountBackend (windows.ts, macos.ts, linux.ts).
 import type { ClientOs, MountProfile, PlanStep } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
-
-export interface ExecResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export interface ExecOptions {
-  /** Written to the child's stdin, then closed (secrets travel this way, never in argv). */
-  stdin?: string;
-  /** The child (and its process group) is killed after this long and TIMEOUT is thrown. */
-  timeoutMs?: number;
-  /** Extra environment for this child only. */
-  env?: Record<string, string>;
-}
-
-/** Runs argv (never a shell line). Injected, so Windows and macOS code runs on Linux in tests. */
-export type Exec = (argv: readonly string[], options?: ExecOptions) => Promise<ExecResult>;
+import { type Exec, type ExecResult, execAnswered } from '../exec';
 
 /** What an OS says about one profile right now. */
 export interface ObservedMount {
@@ -86,7 +69,8 @@ export async function runActions(exec: Exec, actions: readonly Action[]): Promis
   for (const action of actions) {
     if (failure !== undefined && !action.always) continue;
     try {
-      const r = await exec(action.step.argv ?? [], {
+      const r = await execAnswered(exec, {
+        argv: action.step.argv ?? [],
         ...(action.stdin !== undefined ? { stdin: action.stdin } : {}),
         ...(action.env ? { env: action.env } : {}),
         timeoutMs: action.timeoutMs ?? 30_000,

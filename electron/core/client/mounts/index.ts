@@ -12,14 +12,14 @@ import type { EventBus } from '../../events';
 import type { JobManager } from '../../jobs/jobs';
 import { secretAccount, type SecretVault } from '../../secrets/vault';
 import type { ConfigStore } from '../../store/config';
-import { type Exec, type MountBackend, type ObservedMount, parseMountUrl, runActions, shareLabel } from './backend';
-import { createExec } from './exec';
+import { createExec, type Exec } from '../exec';
+import { type MountBackend, type ObservedMount, parseMountUrl, runActions, shareLabel } from './backend';
 import { currentLinuxEnv, LinuxMounts } from './linux';
 import { MacMounts } from './macos';
 import { defaultMonitorOptions, LivenessMonitor, type MonitorOptions, whyNotAlive } from './monitor';
 import { WindowsMounts } from './windows';
 
-export type { Exec, ExecResult, MountBackend } from './backend';
+export type { MountBackend } from './backend';
 
 export interface MountServiceDeps {
   store: ConfigStore;
@@ -63,7 +63,7 @@ export class MountService {
 
   constructor(readonly deps: MountServiceDeps) {
     this.env = deps.env ?? process.env;
-    this.exec = deps.exec ?? createExec(this.env);
+    this.exec = deps.exec ?? createExec({ baseEnv: this.env });
     this.hostOs = deps.hostOs ?? hostOsOf(process.platform);
   }
 
@@ -365,7 +365,7 @@ export class MountService {
     const probe = backend.probe(path);
     const end = Date.now() + deadlineMs;
     for (;;) {
-      const r = await this.exec(probe.argv, { timeoutMs: 2500, ...(probe.env ? { env: probe.env } : {}) }).catch(
+      const r = await this.exec({ argv: probe.argv, timeoutMs: 2500, ...(probe.env ? { env: probe.env } : {}) }).catch(
         () => null,
       );
       if (r?.code === 0 || Date.now() > end) return; // still failing: the monitor takes it from here

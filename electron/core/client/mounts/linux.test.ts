@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MountProfile } from '../../../../shared/domain';
-import type { Exec, ExecOptions } from './backend';
+import type { Exec, ExecRequest } from '../exec';
 import { runActions } from './backend';
 import { gvfsFolderName, LinuxMounts, type LinuxEnv, parseGioMounts, systemdEscapePath } from './linux';
 
@@ -12,8 +12,8 @@ const fixture = (name: string) => readFileSync(join(import.meta.dirname, '__fixt
 function recorder(
   reply: (argv: readonly string[]) => { code: number; stdout?: string; stderr?: string } = () => ({ code: 0 }),
 ) {
-  const calls: { argv: readonly string[]; options: ExecOptions | undefined }[] = [];
-  const exec: Exec = async (argv, options) => {
+  const calls: { argv: readonly string[]; options: Omit<ExecRequest, 'argv'> }[] = [];
+  const exec: Exec = async ({ argv, ...options }) => {
     calls.push({ argv, options });
     const r = reply(argv);
     return { code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };

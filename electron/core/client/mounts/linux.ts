@@ -9,10 +9,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MountProfile } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
+import { type Exec, type ExecResult, execAnswered } from '../exec';
 import {
   type Action,
-  type Exec,
-  type ExecResult,
   type MountBackend,
   type ObservedMount,
   type ParsedMountUrl,
@@ -412,11 +411,11 @@ export class LinuxMounts implements MountBackend {
       // quicker than `gio mount -l` (which starts every volume monitor first); the listing runs in
       // a child with a timeout all the same.
       const fuseRoot = join(this.env.runtimeDir ?? `/run/user/${this.env.uid}`, 'gvfs');
-      const listing = await this.exec(['ls', '-1', '-A', '--', fuseRoot], { timeoutMs: 5000 }).catch(() => null);
+      const listing = await this.exec({ argv: ['ls', '-1', '-A', '--', fuseRoot], timeoutMs: 5000 }).catch(() => null);
       const folders = listing?.code === 0 ? new Set(listing.stdout.split('\n').filter(Boolean)) : null;
       const urls = folders
         ? []
-        : parseGioMounts((await this.exec(['gio', 'mount', '-l'], { timeoutMs: 10_000 })).stdout);
+        : parseGioMounts((await execAnswered(this.exec, { argv: ['gio', 'mount', '-l'], timeoutMs: 10_000 })).stdout);
       for (const p of desktop) {
         const url = parseMountUrl(p.url);
         const user = splitDomainUser(p.user).user;
@@ -427,10 +426,10 @@ export class LinuxMounts implements MountBackend {
       }
     }
     if (system.length) {
-      const r = await this.exec(
-        ['findmnt', '-J', '-l', '-t', 'cifs,smb3,nfs,nfs4', '-o', 'TARGET,SOURCE,FSTYPE,OPTIONS'],
-        { timeoutMs: 10_000 },
-      );
+      const r = await execAnswered(this.exec, {
+        argv: ['findmnt', '-J', '-l', '-t', 'cifs,smb3,nfs,nfs4', '-o', 'TARGET,SOURCE,FSTYPE,OPTIONS'],
+        timeoutMs: 10_000,
+      });
       const rows = r.code === 0 ? parseFindmnt(r.stdout) : [];
       for (const p of system) {
         const row = rows.find((x) => x.target === p.mountPoint);

@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MountProfile } from '../../../../shared/domain';
-import type { Exec, ExecOptions } from './backend';
+import type { Exec, ExecRequest } from '../exec';
 import { runActions } from './backend';
 import { MacMounts, parseMacMount, PASSWORD_ENV } from './macos';
 
 const mountText = readFileSync(join(import.meta.dirname, '__fixtures__', 'macos', 'mount.txt'), 'utf8');
 
 function recorder(stdout = '', code = 0, stderr = '') {
-  const calls: { argv: readonly string[]; options: ExecOptions | undefined }[] = [];
-  const exec: Exec = async (argv, options) => {
+  const calls: { argv: readonly string[]; options: Omit<ExecRequest, 'argv'> }[] = [];
+  const exec: Exec = async ({ argv, ...options }) => {
     calls.push({ argv, options });
     return { code, stdout, stderr };
   };
@@ -101,7 +101,7 @@ describe('macOS mounts', () => {
   });
 
   it('turns mount failures into plain errors', async () => {
-    const exec: Exec = async (argv) =>
+    const exec: Exec = async ({ argv }) =>
       argv[0] === 'mount_nfs'
         ? {
             code: 1,

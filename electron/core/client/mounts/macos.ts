@@ -3,10 +3,9 @@
 // sees, never argv), SMB without one with mount_smbfs -N into the folder. State from `mount`.
 import type { MountProfile } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
+import { type Exec, type ExecResult, execAnswered } from '../exec';
 import {
   type Action,
-  type Exec,
-  type ExecResult,
   type MountBackend,
   type ObservedMount,
   type ParsedMountUrl,
@@ -190,7 +189,7 @@ export class MacMounts implements MountBackend {
   }
 
   async observe(profiles: readonly MountProfile[]): Promise<Map<string, ObservedMount>> {
-    const r = await this.exec(['mount'], { timeoutMs: 10_000 });
+    const r = await execAnswered(this.exec, { argv: ['mount'], timeoutMs: 10_000 });
     const lines = parseMacMount(r.stdout);
     const out = new Map<string, ObservedMount>();
     for (const p of profiles) {

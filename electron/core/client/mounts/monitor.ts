@@ -4,7 +4,8 @@
 // marks the mount offline; when the NAS answers again it is remounted, with backoff on failures.
 import { Socket } from 'node:net';
 import type { MountProfile, MountState } from '../../../../shared/domain';
-import type { Exec, MountBackend, ObservedMount } from './backend';
+import type { Exec } from '../exec';
+import type { MountBackend, ObservedMount } from './backend';
 import { parseMountUrl } from './backend';
 
 export interface MonitorOptions {
@@ -73,7 +74,7 @@ export async function whyNotAlive(
   const probe = backend.probe(seen.path);
   const [reachable, listed] = await Promise.all([
     tcpReachable(host, port, options.tcpTimeoutMs),
-    exec(probe.argv, { timeoutMs: options.probeTimeoutMs, ...(probe.env ? { env: probe.env } : {}) })
+    exec({ argv: probe.argv, timeoutMs: options.probeTimeoutMs, ...(probe.env ? { env: probe.env } : {}) })
       .then((r) => r.code === 0)
       .catch(() => false),
   ]);

@@ -13,7 +13,7 @@ import { EventBus } from '../../events';
 import { JobManager } from '../../jobs/jobs';
 import { MemoryVault } from '../../secrets/vault';
 import { ConfigStore } from '../../store/config';
-import { createExec } from './exec';
+import { createExec } from '../exec';
 import { startGvfsSession, type GvfsSession } from './__lab__/gvfs-session';
 import { MountService } from '.';
 
@@ -87,7 +87,7 @@ function newService(monitor = false): MountService {
     events,
     jobs: new JobManager(events),
     env: { ...process.env, ...session.env },
-    exec: createExec({ ...process.env, ...session.env }),
+    exec: createExec({ baseEnv: { ...process.env, ...session.env } }),
     hostOs: 'linux',
     // The defaults, spelled out: offline within 5 s needs a check every second that gives up after 2.5 s.
     monitor: { intervalMs: 1000, probeTimeoutMs: 2500, tcpTimeoutMs: 1500, backoffMs: 1000, maxBackoffMs: 4000 },
@@ -167,7 +167,7 @@ describe('mounts through gvfs on the lab NAS', () => {
 
     const down = await service.down({ all: true });
     expect(down.applied && down.value.map((m) => m.state)).toEqual(['unmounted', 'unmounted']);
-    const gio = await createExec({ ...process.env, ...session.env })(['gio', 'mount', '-l']);
+    const gio = await createExec({ baseEnv: { ...process.env, ...session.env } })({ argv: ['gio', 'mount', '-l'] });
     expect(gio.stdout).not.toContain(`${nas.address}`);
     expect((await service.list()).map((m) => m.state)).toEqual(['unmounted', 'unmounted']);
   });
@@ -247,7 +247,9 @@ describe('mounts through gvfs on the lab NAS', () => {
       mountNow: true,
     });
     expect(added.applied && added.value.state).toBe('mounted');
-    const gone = await createExec({ ...process.env, ...session.env })(['gio', 'mount', '-u', nfsUrl()]);
+    const gone = await createExec({ baseEnv: { ...process.env, ...session.env } })({
+      argv: ['gio', 'mount', '-u', nfsUrl()],
+    });
     expect(gone.code).toBe(0);
     await until(
       'noticed',

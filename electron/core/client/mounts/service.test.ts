@@ -10,7 +10,7 @@ import { EventBus } from '../../events';
 import { JobManager } from '../../jobs/jobs';
 import { MemoryVault } from '../../secrets/vault';
 import { ConfigStore } from '../../store/config';
-import type { Exec } from './backend';
+import type { Exec } from '../exec';
 import { MountService } from '.';
 
 async function harness(hostOs: ClientOs = 'linux', exec: Exec = async () => ({ code: 0, stdout: '', stderr: '' })) {

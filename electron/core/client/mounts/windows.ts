@@ -4,10 +4,9 @@
 // on stdin (../../../../shared/reference: client-commands.md §0, §1).
 import type { MountProfile } from '../../../../shared/domain';
 import { AppError, type ErrorCode } from '../../../../shared/errors';
+import { type Exec, type ExecResult, execAnswered } from '../exec';
 import {
   type Action,
-  type Exec,
-  type ExecResult,
   type MountBackend,
   type ObservedMount,
   type ParsedMountUrl,
@@ -204,7 +203,8 @@ export class WindowsMounts implements MountBackend {
     let inUse: string[] = [];
     if (this.local)
       try {
-        const r = await this.exec([...POWERSHELL, '[System.IO.DriveInfo]::GetDrives().Name -join ","'], {
+        const r = await execAnswered(this.exec, {
+          argv: [...POWERSHELL, '[System.IO.DriveInfo]::GetDrives().Name -join ","'],
           timeoutMs: 10_000,
         });
         inUse = r.stdout.split(/[,\s]+/).filter(Boolean);
@@ -283,7 +283,7 @@ export class WindowsMounts implements MountBackend {
   }
 
   async observe(profiles: readonly MountProfile[]): Promise<Map<string, ObservedMount>> {
-    const r = await this.exec([...POWERSHELL, OBSERVE_SCRIPT], { timeoutMs: 15_000 });
+    const r = await execAnswered(this.exec, { argv: [...POWERSHELL, OBSERVE_SCRIPT], timeoutMs: 15_000 });
     if (r.code !== 0) throw new AppError('INTERNAL', 'Get-SmbMapping failed.', { output: tail(r.stderr) });
     const maps = parseSmbMappings(r.stdout);
     const out = new Map<string, ObservedMount>();
