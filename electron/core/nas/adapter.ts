@@ -68,3 +68,18 @@ export async function withRollback<T>(
     throw err;
   }
 }
+
+/** Disk alerts every vendor raises the same way: SMART state and temperature (55 °C unless the NAS says). */
+export function diskAlerts(disks: Disk[], warnAtC = 55): Alert[] {
+  const alerts: Alert[] = [];
+  for (const d of disks) {
+    const source = `disk ${d.name}`;
+    if (d.smart === 'failing')
+      alerts.push({ level: 'critical', source, message: `Disk ${d.name} (${d.model}) reports SMART failure.` });
+    else if (d.smart === 'warning')
+      alerts.push({ level: 'warning', source, message: `Disk ${d.name} (${d.model}) shows SMART warnings.` });
+    if (d.temperatureC !== null && d.temperatureC >= warnAtC)
+      alerts.push({ level: 'warning', source, message: `Disk ${d.name} is at ${d.temperatureC} °C.` });
+  }
+  return alerts;
+}

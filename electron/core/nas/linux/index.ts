@@ -13,7 +13,7 @@ import type {
 import { AppError } from '../../../../shared/errors';
 import type { JobContext } from '../../jobs/jobs';
 import type { Runner } from '../../remote/runner';
-import { withRollback, type IscsiSpec, type NasAdapter, type ShareSpec } from '../adapter';
+import { diskAlerts, withRollback, type IscsiSpec, type NasAdapter, type ShareSpec } from '../adapter';
 import { createLioTarget, createTgtTarget, deleteLioTarget, deleteTgtTarget, iscsiTargets, targetIqn } from './iscsi';
 import { addNfsExport, deleteNfsExport, nfsBackend, nfsShares } from './nfs';
 import { parseLsblk, parseSmartctl, toDisk } from './parsers/disks';
@@ -159,26 +159,7 @@ export class LinuxAdapter implements NasAdapter {
           message: `Pool ${p.name} is ${Math.round((100 * p.usedBytes) / p.sizeBytes)}% full.`,
         });
     }
-    for (const d of disks) {
-      if (d.smart === 'failing')
-        alerts.push({
-          level: 'critical',
-          source: `disk ${d.name}`,
-          message: `Disk ${d.name} (${d.model}) reports SMART failure.`,
-        });
-      else if (d.smart === 'warning')
-        alerts.push({
-          level: 'warning',
-          source: `disk ${d.name}`,
-          message: `Disk ${d.name} (${d.model}) shows SMART warnings.`,
-        });
-      if (d.temperatureC !== null && d.temperatureC >= 55)
-        alerts.push({
-          level: 'warning',
-          source: `disk ${d.name}`,
-          message: `Disk ${d.name} is at ${d.temperatureC} °C.`,
-        });
-    }
+    alerts.push(...diskAlerts(disks));
     return alerts;
   }
 

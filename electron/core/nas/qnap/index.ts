@@ -17,7 +17,7 @@ import { AppError } from '../../../../shared/errors';
 import type { SeenCert } from '../../remote/tls';
 import { secretAccount, type SecretVault } from '../../secrets/vault';
 import type { JobContext } from '../../jobs/jobs';
-import type { IscsiSpec, NasAdapter, ShareSpec } from '../adapter';
+import { diskAlerts, type IscsiSpec, type NasAdapter, type ShareSpec } from '../adapter';
 import type { VendorContext, VendorDriver, VendorVerified, VendorVerifyOptions } from '../vendors';
 import { QtsClient, qtsBaseUrl, type QtsCredentials } from './client';
 import {
@@ -161,26 +161,7 @@ export class QnapAdapter implements NasAdapter {
         });
     }
     const warnAt = (await this.system().catch(() => null))?.diskTempWarnC ?? 55;
-    for (const d of disks) {
-      if (d.smart === 'failing')
-        alerts.push({
-          level: 'critical',
-          source: `disk ${d.name}`,
-          message: `Disk ${d.name} (${d.model}) reports SMART failure.`,
-        });
-      else if (d.smart === 'warning')
-        alerts.push({
-          level: 'warning',
-          source: `disk ${d.name}`,
-          message: `Disk ${d.name} (${d.model}) shows SMART warnings.`,
-        });
-      if (d.temperatureC !== null && d.temperatureC >= warnAt)
-        alerts.push({
-          level: 'warning',
-          source: `disk ${d.name}`,
-          message: `Disk ${d.name} is at ${d.temperatureC} °C.`,
-        });
-    }
+    alerts.push(...diskAlerts(disks, warnAt));
     return alerts;
   }
 

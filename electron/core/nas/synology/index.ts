@@ -16,7 +16,7 @@ import type {
 import { AppError } from '../../../../shared/errors';
 import type { JobContext } from '../../jobs/jobs';
 import { secretAccount, type SecretVault } from '../../secrets/vault';
-import { withRollback, type IscsiSpec, type NasAdapter, type ShareSpec } from '../adapter';
+import { diskAlerts, withRollback, type IscsiSpec, type NasAdapter, type ShareSpec } from '../adapter';
 import type { VendorContext, VendorDriver, VendorVerified, VendorVerifyOptions } from '../vendors';
 import { DsmClient, type Params } from './client';
 import {
@@ -228,26 +228,7 @@ export class SynologyAdapter implements NasAdapter {
             message: `${v.path} is ${Math.round((100 * v.usedBytes) / v.sizeBytes)}% full.`,
           });
     }
-    for (const d of disks) {
-      if (d.smart === 'failing')
-        alerts.push({
-          level: 'critical',
-          source: `disk ${d.name}`,
-          message: `Disk ${d.name} (${d.model}) is failing.`,
-        });
-      else if (d.smart === 'warning')
-        alerts.push({
-          level: 'warning',
-          source: `disk ${d.name}`,
-          message: `Disk ${d.name} (${d.model}) shows SMART or bad-sector warnings.`,
-        });
-      if (d.temperatureC !== null && d.temperatureC >= 55)
-        alerts.push({
-          level: 'warning',
-          source: `disk ${d.name}`,
-          message: `Disk ${d.name} is at ${d.temperatureC} °C.`,
-        });
-    }
+    alerts.push(...diskAlerts(disks));
     return alerts;
   }
 
