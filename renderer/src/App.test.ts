@@ -8,7 +8,7 @@ describe('App frame', () => {
   test('navigates between pages with the main navigation and marks the current one', async () => {
     window.history.replaceState(null, '', '/');
     installFakeBridge({
-      'settings.get': () => ({ theme: 'dark', startAtLogin: false, autoReconnect: true, setupCompleted: false }),
+      'settings.get': () => ({ theme: 'dark', startAtLogin: false, autoReconnect: true, setupCompleted: true }),
       'app.info': () => ({
         name: 'Nasdeck',
         version: '0.1.0',
@@ -17,6 +17,8 @@ describe('App frame', () => {
         keychain: 'available',
       }),
       'devices.list': () => [],
+      'jobs.list': () => [],
+      'mounts.list': () => [],
       ...quietDiscovery(),
     });
     render(App);
@@ -42,7 +44,62 @@ describe('App frame', () => {
     await waitFor(() => expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Mounts'));
     expect(within(nav).getByRole('link', { name: 'Mounts' }).getAttribute('aria-current')).toBe('page');
     expect(within(nav).getByRole('link', { name: 'Devices' }).hasAttribute('aria-current')).toBe(false);
-    expect(screen.getByText(/not available yet in this build/)).toBeTruthy();
+    expect(await screen.findByText(/No shares are mounted by Nasdeck yet/)).toBeTruthy();
     expect(document.title).toBe('Mounts — Nasdeck');
+  });
+
+  test('opens the setup assistant on first start, not when the app was opened at a page', async () => {
+    window.history.replaceState(null, '', '/');
+    installFakeBridge({
+      'settings.get': () => ({ theme: 'system', startAtLogin: false, autoReconnect: true, setupCompleted: false }),
+      'app.info': () => ({
+        name: 'Nasdeck',
+        version: '0.1.0',
+        platform: 'linux',
+        configDir: '/c',
+        keychain: 'available',
+      }),
+      'devices.list': () => [],
+      'jobs.list': () => [],
+      ...quietDiscovery(),
+    });
+    render(App);
+
+    await waitFor(() => expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Set up Nasdeck'));
+    expect(screen.getByRole('heading', { level: 2, name: /Welcome/ })).toBeTruthy();
+  });
+
+  test('the Jobs button opens a drawer with the running jobs', async () => {
+    window.location.hash = '#/devices';
+    installFakeBridge({
+      'settings.get': () => ({ theme: 'system', startAtLogin: false, autoReconnect: true, setupCompleted: true }),
+      'app.info': () => ({
+        name: 'Nasdeck',
+        version: '0.1.0',
+        platform: 'linux',
+        configDir: '/c',
+        keychain: 'available',
+      }),
+      'devices.list': () => [],
+      'jobs.list': () => [
+        {
+          id: 'j1',
+          kind: 'scrub',
+          title: 'Scrub pool',
+          state: 'running',
+          progress: 0.25,
+          message: '',
+          startedAt: '2026-01-01T00:00:00Z',
+        },
+      ],
+      ...quietDiscovery(),
+    });
+    render(App);
+
+    const toggle = await screen.findByRole('button', { name: /Jobs\s*1 running/ });
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    await fireEvent.click(toggle);
+    const drawer = screen.getByRole('complementary', { name: 'Jobs' });
+    expect(within(drawer).getByRole('progressbar', { name: 'Progress of Scrub pool' })).toBeTruthy();
   });
 });

@@ -7,6 +7,8 @@ import { quietDiscovery } from '../../test/discovered';
 import { DiscoveryStore } from '../discovery/discovery.svelte';
 import DevicesPage from './DevicesPage.svelte';
 import { DevicesStore } from './devices.svelte';
+import { FleetStore } from '../fleet/fleet.svelte';
+import { makeStatus } from '../../test/nas';
 
 const attic = makeDevice({ id: 'a1', name: 'Attic NAS', host: '192.168.1.20', port: 2222, vendor: 'synology' });
 const cellar = makeDevice({ id: 'c2', name: 'Cellar', host: 'fd00::5', port: 22, vendor: 'truenas' });
@@ -199,5 +201,59 @@ describe('Devices page', () => {
     fail = false;
     await fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
     await waitForRows(['Attic NAS']);
+  });
+
+  test('each saved NAS shows the shared health badge, a capacity bar, and whether it is reachable', async () => {
+    installFakeBridge({
+      ...quietDiscovery(),
+      'devices.list': () => [attic, cellar],
+      'nas.status': ({ device }) => {
+        if (device === 'c2') throw new AppError('UNREACHABLE', 'connect EHOSTUNREACH fd00::5:22');
+        return makeStatus({ health: 'scrubbing' });
+      },
+    });
+    render(DevicesPage, { store: new DevicesStore(), discovery: new DiscoveryStore(), fleet: new FleetStore() });
+
+    await waitFor(() => expect(screen.getAllByTestId('device-row')[0]!.textContent).toContain('Scrubbing'));
+    const [atticRow, cellarRow] = screen.getAllByTestId('device-row');
+    expect(within(atticRow!).getByRole('img', { name: 'Attic NAS used: 1.0 GB of 4.0 GB (25%)' })).toBeTruthy();
+    expect(atticRow!.textContent).toContain('Reachable');
+    expect(atticRow!.textContent).toMatch(/Seen \d+ s ago/);
+    await waitFor(() => expect(cellarRow!.textContent).toContain('Not reachable'));
+    expect(cellarRow!.textContent).toContain('Unknown');
+    expect(cellarRow!.textContent).toContain('Not seen yet');
+    expect(within(atticRow!).getByRole('link', { name: 'Attic NAS' }).getAttribute('href')).toBe('#/device/a1');
+  });
+
+  test('first contact: the host key fingerprint is shown to compare, and trusting it pins exactly that key', async () => {
+    const fp = 'SHA256:' + 'Z'.repeat(43);
+    const bridge = installFakeBridge({
+      ...quietDiscovery(),
+      'devices.list': () => [],
+      'devices.add': (p) => {
+        if (p.hostKeySha256 !== fp)
+          throw new AppError('HOST_KEY_UNKNOWN', 'First connection to 10.0.0.11', {
+            host: '10.0.0.11',
+            fingerprint: fp,
+          });
+        return makeDevice({ id: 'n9', name: 'lab', host: '10.0.0.11' });
+      },
+    });
+    renderPage();
+    await fireEvent.input(screen.getByLabelText('Address'), { target: { value: '10.0.0.11' } });
+    await fireEvent.input(screen.getByLabelText('User'), { target: { value: 'ndui-admin' } });
+    await fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'pw' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Add device' }));
+
+    expect((await screen.findByTestId('fingerprint')).textContent).toBe(fp);
+    expect(screen.queryByRole('alert')).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Trust this SSH host key and continue' }));
+    expect(await screen.findByText('Added lab.')).toBeTruthy();
+    expect(bridge.callsOf('devices.add')[1]).toEqual({
+      host: '10.0.0.11',
+      user: 'ndui-admin',
+      password: 'pw',
+      hostKeySha256: fp,
+    });
   });
 });

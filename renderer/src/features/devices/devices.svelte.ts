@@ -1,4 +1,5 @@
 // The device list as the app knows it: loaded once, then kept current by `devices.changed`.
+import type { CommandParams } from '../../../../shared/api';
 import type { Device } from '../../../../shared/domain';
 import { call, on, onReconnected } from '../../lib/client';
 import { describeError, type ErrorText } from '../../lib/errors';
@@ -51,14 +52,19 @@ export class DevicesStore {
   }
 
   /** Adds a NAS by address; true when it was added. */
-  async add(address: string, name: string): Promise<boolean> {
-    const host = address.trim();
+  add(address: string, name: string): Promise<boolean> {
     const trimmedName = name.trim();
+    const host = address.trim();
+    return this.addWith(trimmedName ? { host, name: trimmedName } : { host });
+  }
+
+  /** Adds a NAS with sign-in details (user, password, confirmed fingerprints…). */
+  async addWith(params: CommandParams<'devices.add'>): Promise<boolean> {
     this.adding = true;
     this.addError = null;
     this.added = null;
     try {
-      const device = await call('devices.add', trimmedName ? { host, name: trimmedName } : { host });
+      const device = await call('devices.add', params);
       // The list itself updates from the devices.changed push, the one source of truth.
       this.added = device;
       return true;

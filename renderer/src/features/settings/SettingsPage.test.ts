@@ -89,4 +89,11 @@ describe('Settings page', () => {
 
     await waitFor(() => expect(radio('Light').checked).toBe(true));
   });
+
+  test('re-opens the setup assistant', async () => {
+    installFakeBridge({ 'settings.get': () => ({ ...saved, setupCompleted: true }), 'app.info': () => info });
+    renderPage();
+    await fireEvent.click(screen.getByRole('button', { name: 'Open the setup assistant' }));
+    await waitFor(() => expect(window.location.hash).toBe('#/setup'));
+  });
 });

@@ -8,6 +8,8 @@ export class SettingsStore {
   info = $state<AppInfo | null>(null);
   loadError = $state<ErrorText | null>(null);
   saveError = $state<ErrorText | null>(null);
+  /** Settles when the load started by the last start() has answered (or failed). */
+  ready: Promise<void> = Promise.resolve();
 
   /** Loads settings and follows changes made elsewhere (the CLI, another window). */
   start(): () => void {
@@ -15,7 +17,7 @@ export class SettingsStore {
       this.settings = settings;
     });
     const stopReconnect = onReconnected(() => void this.load());
-    void this.load();
+    this.ready = this.load();
     return () => {
       stopEvents();
       stopReconnect();
