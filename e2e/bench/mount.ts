@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { down, readState, up, type LabState } from '../lab/lab';
 import { MountService } from '../../electron/core/client/mounts';
-import { startGvfsSession } from '../../electron/core/client/mounts/__lab__/gvfs-session';
+import { startGvfsSession } from '../support/gvfs-session';
 import { gvfsFolderName, gvfsMountUrl } from '../../electron/core/client/mounts/linux';
 import { parseMountUrl } from '../../electron/core/client/mounts/backend';
 import { EventBus } from '../../electron/core/events';

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { down, isUp, up } from '../lab/lab';
 import { readLabState, type LabState, type NasState } from '../lab/lab-state';
-import { startGvfsSession } from '../../electron/core/client/mounts/__lab__/gvfs-session';
+import { startGvfsSession } from './gvfs-session';
 
 export const isRoot = () => process.getuid?.() === 0;
 

@@ -4,39 +4,29 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { DiscoveredDevice } from '../../../shared/domain';
-import { clientExec, down, startDaemon, stopDaemon, up, type LabState } from '../../../e2e/lab/lab';
+import { clientExec, startDaemon, stopDaemon } from '../../../e2e/lab/lab';
+import { CLI_FROM_SOURCE, ownLab, REPO } from '../../../e2e/lab/own-lab';
 
-// Derived from the run's lab instance, so two engineers' runs never share one.
-const INSTANCE = `${(process.env.NASDECK_LAB_INSTANCE ?? 'ndlab').slice(0, 7)}dsc`;
-const repo = resolve(import.meta.dirname, '..', '..', '..');
-const cli = [process.execPath, '--import', 'tsx', join(repo, 'electron', 'cli', 'index.ts')];
-let state: LabState;
+const cli = CLI_FROM_SOURCE;
 const env = () => ({
   PATH: process.env.PATH!,
   HOME: tmpdir(),
   NASDECK_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'nasdeck-disc-')),
 });
 
-beforeAll(async () => {
-  state = await up({
-    instance: INSTANCE,
-    nas: 4,
-    personas: ['linux', 'synology', 'truenas', 'qnap'],
-    services: ['avahi', 'wsdd', 'ssh'],
-    log: (m) => console.error(`[${INSTANCE}] ${m}`),
-  });
-}, 120_000);
-afterAll(async () => {
-  await down(INSTANCE);
+const lab = ownLab('dsc', {
+  nas: 4,
+  personas: ['linux', 'synology', 'truenas', 'qnap'],
+  services: ['avahi', 'wsdd', 'ssh'],
 });
 
 async function discover(seconds: number): Promise<DiscoveredDevice[]> {
-  const r = await clientExec(state, [...cli, 'discover', '--json', '--timeout', String(seconds)], {
+  const r = await clientExec(lab.state, [...cli, 'discover', '--json', '--timeout', String(seconds)], {
     env: env(),
-    cwd: repo,
+    cwd: REPO,
     timeoutMs: 60_000,
   });
   expect(r.code, r.stderr).toBe(0);
@@ -47,7 +37,7 @@ describe('nasdeck discover on the lab network', () => {
   it('finds every NAS within a couple of seconds and names its vendor and model', async () => {
     const devices = await discover(2.5);
     const byHost = new Map(devices.map((d) => [d.hostname, d]));
-    const [linux, syno, truenas, qnap] = state.nas;
+    const [linux, syno, truenas, qnap] = lab.state.nas;
 
     expect(byHost.get(`${linux!.hostname}.local`)).toMatchObject({
       name: linux!.hostname,
@@ -77,9 +67,9 @@ describe('nasdeck discover on the lab network', () => {
   });
 
   it('survives malformed mDNS and WS-Discovery packets from the network, and keeps listing', async () => {
-    const child = spawn('ip', ['netns', 'exec', state.client.namespace, ...cli, 'discover', '--watch', '--json'], {
+    const child = spawn('ip', ['netns', 'exec', lab.state.client.namespace, ...cli, 'discover', '--watch', '--json'], {
       env: env(),
-      cwd: repo,
+      cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -97,7 +87,7 @@ describe('nasdeck discover on the lab network', () => {
         `    s.sendto(b'<?xml version="1.0"?><soap:Envelope><soap:Body><ProbeMatches>' + body[:300], ("239.255.255.250", 3702))`,
       ].join('\n');
       const { nasExec } = await import('../../../e2e/lab/lab');
-      const r = await nasExec(state, state.nas[1]!.index, ['python3', '-c', flood]);
+      const r = await nasExec(lab.state, lab.state.nas[1]!.index, ['python3', '-c', flood]);
       expect(r.code, r.stderr).toBe(0);
       await new Promise((r2) => setTimeout(r2, 1500));
       expect(child.exitCode).toBeNull(); // still running
@@ -113,9 +103,9 @@ describe('nasdeck discover on the lab network', () => {
   });
 
   it('marks a device lost when its responders say goodbye, and finds it again when it returns', async () => {
-    const child = spawn('ip', ['netns', 'exec', state.client.namespace, ...cli, 'discover', '--watch', '--json'], {
+    const child = spawn('ip', ['netns', 'exec', lab.state.client.namespace, ...cli, 'discover', '--watch', '--json'], {
       env: env(),
-      cwd: repo,
+      cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const events: Array<{ event: string; device: DiscoveredDevice }> = [];
@@ -139,7 +129,7 @@ describe('nasdeck discover on the lab network', () => {
       }
       return true;
     };
-    const target = state.nas[0]!;
+    const target = lab.state.nas[0]!;
     const host = `${target.hostname}.local`;
     try {
       await waitFor(
@@ -148,7 +138,7 @@ describe('nasdeck discover on the lab network', () => {
         'the device to be found',
       );
       // wsdd answers for the same box, so after avahi's goodbye the device is still there, seen by WS-Discovery only…
-      await stopDaemon(target.index, 'avahi', INSTANCE);
+      await stopDaemon(target.index, 'avahi', lab.instance);
       await waitFor(
         () =>
           events.some(
@@ -161,15 +151,15 @@ describe('nasdeck discover on the lab network', () => {
         'an update without mdns after avahi stopped',
       );
       // …until wsdd says Bye too.
-      await stopDaemon(target.index, 'wsdd', INSTANCE);
+      await stopDaemon(target.index, 'wsdd', lab.instance);
       await waitFor(
         () => events.some((e) => e.event === 'deviceLost' && e.device.addresses.includes(target.address)),
         10_000,
         'deviceLost',
       );
       const lostAt = events.length;
-      await startDaemon(target.index, 'avahi', INSTANCE);
-      await startDaemon(target.index, 'wsdd', INSTANCE);
+      await startDaemon(target.index, 'avahi', lab.instance);
+      await startDaemon(target.index, 'wsdd', lab.instance);
       // A returning responder announces itself; no new query is needed.
       await waitFor(
         () => events.slice(lostAt).some((e) => e.event !== 'deviceLost' && e.device.hostname === host),

@@ -6,39 +6,29 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DiscoveredDevice } from '../../../shared/domain';
-import { down, nasExec, startDaemon, stopDaemon, up, type LabState } from '../../../e2e/lab/lab';
+import { nasExec, startDaemon, stopDaemon } from '../../../e2e/lab/lab';
+import { CLI_FROM_SOURCE, ownLab, REPO } from '../../../e2e/lab/own-lab';
 import { LIMITS } from './sighting';
 
-// Derived from the run's lab instance, so two engineers' runs never share one.
-const INSTANCE = `${(process.env.NASDECK_LAB_INSTANCE ?? 'ndlab').slice(0, 7)}fl`;
-const repo = resolve(import.meta.dirname, '..', '..', '..');
-const cli = [process.execPath, '--import', 'tsx', join(repo, 'electron', 'cli', 'index.ts')];
-let state: LabState;
+const cli = CLI_FROM_SOURCE;
 
-beforeAll(async () => {
-  state = await up({
-    instance: INSTANCE,
-    nas: 2,
-    personas: ['synology', 'linux'],
-    services: ['avahi'],
-    log: (m) => console.error(`[${INSTANCE}] ${m}`),
-  });
-}, 120_000);
-afterAll(async () => {
-  await down(INSTANCE);
+const lab = ownLab('fl', {
+  nas: 2,
+  personas: ['synology', 'linux'],
+  services: ['avahi'],
 });
 
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 describe('mDNS flood on the lab network', () => {
   it('10,000 fake instances: alive, capped, bounded memory, and a real NAS is still found after', async () => {
-    const child = spawn('ip', ['netns', 'exec', state.client.namespace, ...cli, 'discover', '--watch', '--json'], {
+    const child = spawn('ip', ['netns', 'exec', lab.state.client.namespace, ...cli, 'discover', '--watch', '--json'], {
       env: { PATH: process.env.PATH!, HOME: tmpdir(), NASDECK_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'nd-flood-')) },
-      cwd: repo,
+      cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const live = new Map<string, DiscoveredDevice>();
@@ -62,15 +52,15 @@ describe('mDNS flood on the lab network', () => {
       while (!pred() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       if (!pred()) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
     };
-    const [syno, flooder] = state.nas;
+    const [syno, flooder] = lab.state.nas;
     const isSyno = (d: DiscoveredDevice) => d.hostname === `${syno!.hostname}.local`;
     try {
       await until(() => [...live.values()].some(isSyno), 15_000, 'the Synology before the flood');
-      const r = await nasExec(state, flooder!.index, [
+      const r = await nasExec(lab.state, flooder!.index, [
         process.execPath,
         '--import',
         pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, // the NAS runs it from /
-        join(repo, 'e2e', 'lab', 'probes', 'mdns-flood.ts'),
+        join(REPO, 'e2e', 'lab', 'probes', 'mdns-flood.ts'),
         JSON.stringify({ iface: flooder!.address, count: 10_000 }),
       ]);
       expect(r.code, r.stderr).toBe(0);
@@ -84,9 +74,9 @@ describe('mDNS flood on the lab network', () => {
       console.error(`[flood] at most ${maxLive} devices listed at once; discover RSS ${rss.toFixed(0)} MiB after`);
       expect(rss).toBeLessThan(400);
       // still responsive: a real NAS that announces itself again is found
-      await stopDaemon(syno!.index, 'avahi', INSTANCE);
+      await stopDaemon(syno!.index, 'avahi', lab.instance);
       await until(() => ![...live.values()].some(isSyno), 10_000, 'the Synology to say goodbye');
-      await startDaemon(syno!.index, 'avahi', INSTANCE);
+      await startDaemon(syno!.index, 'avahi', lab.instance);
       await until(() => [...live.values()].some((d) => isSyno(d) && d.vendor === 'synology'), 15_000, 'it again');
     } finally {
       child.kill('SIGTERM');

@@ -1,37 +1,31 @@
 // The Synology finder (UDP 9999) against the lab's findhostd stand-in, run in the lab's client
 // namespace so its broadcasts never leave the lab bridge. NAS 1 is a Synology (answers the finder
 // and advertises DSM over mDNS), NAS 2 a Linux box (nothing on 9999).
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { DiscoveredDevice } from '../../../shared/domain';
-import { clientExec, down, up, type LabState } from '../../../e2e/lab/lab';
+import { clientExec } from '../../../e2e/lab/lab';
+import { ownLab, REPO } from '../../../e2e/lab/own-lab';
 import type { Sighting } from './sighting';
 
-// Derived from the run's lab instance, so two engineers' runs never share one.
-const INSTANCE = `${(process.env.NASDECK_LAB_INSTANCE ?? 'ndlab').slice(0, 7)}syf`;
-const repo = resolve(import.meta.dirname, '..', '..', '..');
-const runner = [process.execPath, '--import', 'tsx', join(repo, 'e2e', 'lab', 'probes', 'synology-finder-run.ts')];
-let state: LabState;
+const runner = [process.execPath, '--import', 'tsx', join(REPO, 'e2e', 'lab', 'probes', 'synology-finder-run.ts')];
 
-beforeAll(async () => {
-  state = await up({
-    instance: INSTANCE,
-    nas: 2,
-    personas: ['synology', 'linux'],
-    services: ['avahi'],
-    synologyFinder: true,
-    log: (m) => console.error(`[${INSTANCE}] ${m}`),
-  });
-}, 120_000);
-afterAll(async () => {
-  await down(INSTANCE);
+const lab = ownLab('syf', {
+  nas: 2,
+  personas: ['synology', 'linux'],
+  services: ['avahi'],
+  synologyFinder: true,
 });
 
 async function runFinder<T>(mode: 'finder' | 'discovery', waitMs: number): Promise<T> {
-  const r = await clientExec(state, [...runner, JSON.stringify({ iface: state.client.address, waitMs, mode })], {
-    cwd: repo,
-    timeoutMs: 60_000,
-  });
+  const r = await clientExec(
+    lab.state,
+    [...runner, JSON.stringify({ iface: lab.state.client.address, waitMs, mode })],
+    {
+      cwd: REPO,
+      timeoutMs: 60_000,
+    },
+  );
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as T;
 }
@@ -39,10 +33,10 @@ async function runFinder<T>(mode: 'finder' | 'discovery', waitMs: number): Promi
 describe('Synology finder on the lab network', () => {
   it('finds the Synology by broadcast and reads model, serial, MAC and DSM version', async () => {
     const { sightings } = await runFinder<{ sightings: Array<Sighting & { ms: number }> }>('finder', 1500);
-    const syno = state.nas[0]!;
+    const syno = lab.state.nas[0]!;
     const expected = syno.synologyFinder!;
     expect(expected).toBeDefined();
-    expect(state.nas[1]!.synologyFinder).toBeUndefined();
+    expect(lab.state.nas[1]!.synologyFinder).toBeUndefined();
     // findhostd answers twice (broadcast + unicast); all of them describe the one Synology.
     expect(sightings.length).toBeGreaterThanOrEqual(1);
     expect(new Set(sightings.map((s) => s.key))).toEqual(new Set([syno.mac]));
@@ -59,14 +53,14 @@ describe('Synology finder on the lab network', () => {
       ],
       facts: { vendor: 'synology', model: 'DS920+', osVersion: 'DSM 7.2-64570' },
       ttl: 300,
-      via: state.client.address,
+      via: lab.state.client.address,
     });
     expect(sightings[0]!.ms).toBeLessThan(1000);
   });
 
   it('merges with the mDNS view of the same box into one device', async () => {
     const { devices } = await runFinder<{ devices: DiscoveredDevice[] }>('discovery', 2000);
-    const [syno, linux] = state.nas;
+    const [syno, linux] = lab.state.nas;
     const dev = devices.find((d) => d.addresses.includes(syno!.address));
     expect(dev).toMatchObject({
       hostname: `${syno!.hostname}.local`,

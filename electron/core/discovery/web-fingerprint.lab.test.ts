@@ -3,35 +3,25 @@
 // they advertise; `nasdeck discover` in the client namespace reads it for what mDNS did not say.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { DiscoveredDevice } from '../../../shared/domain';
-import { clientExec, down, stopDaemon, up, type LabState } from '../../../e2e/lab/lab';
+import { clientExec, stopDaemon } from '../../../e2e/lab/lab';
+import { CLI_FROM_SOURCE, ownLab, REPO } from '../../../e2e/lab/own-lab';
 
-// Derived from the run's lab instance, so two engineers' runs never share one.
-const INSTANCE = `${(process.env.NASDECK_LAB_INSTANCE ?? 'ndlab').slice(0, 7)}web`;
-const repo = resolve(import.meta.dirname, '..', '..', '..');
-const cli = [process.execPath, '--import', 'tsx', join(repo, 'electron', 'cli', 'index.ts')];
-let state: LabState;
+const cli = CLI_FROM_SOURCE;
 
-beforeAll(async () => {
-  state = await up({
-    instance: INSTANCE,
-    nas: 3,
-    personas: ['synology', 'truenas', 'qnap'],
-    services: ['avahi'],
-    vendorWeb: true,
-    log: (m) => console.error(`[${INSTANCE}] ${m}`),
-  });
-}, 120_000);
-afterAll(async () => {
-  await down(INSTANCE);
+const lab = ownLab('web', {
+  nas: 3,
+  personas: ['synology', 'truenas', 'qnap'],
+  services: ['avahi'],
+  vendorWeb: true,
 });
 
 async function discover(args: string[]): Promise<DiscoveredDevice[]> {
-  const r = await clientExec(state, [...cli, 'discover', '--json', ...args], {
+  const r = await clientExec(lab.state, [...cli, 'discover', '--json', ...args], {
     env: { PATH: process.env.PATH!, HOME: tmpdir(), NASDECK_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'nasdeck-web-')) },
-    cwd: repo,
+    cwd: REPO,
     timeoutMs: 60_000,
   });
   expect(r.code, r.stderr).toBe(0);
@@ -41,7 +31,7 @@ async function discover(args: string[]): Promise<DiscoveredDevice[]> {
 describe('web API fingerprints on the lab network', () => {
   it('an mDNS-found TrueNAS (no vendor TXT) gets its release from /api/versions; TXT values stay first', async () => {
     const devices = await discover(['--timeout', '3']);
-    const [syno, truenas, qnap] = state.nas;
+    const [syno, truenas, qnap] = lab.state.nas;
     const byHost = new Map(devices.map((d) => [d.hostname, d]));
     expect(truenas!.vendorWeb).toEqual({ port: 80, paths: ['/api/versions'] });
     expect(byHost.get(`${truenas!.hostname}.local`)).toMatchObject({
@@ -64,8 +54,8 @@ describe('web API fingerprints on the lab network', () => {
   });
 
   it('a QNAP with no mDNS at all is named by --probe through QTS authLogin.cgi', async () => {
-    const qnap = state.nas[2]!;
-    await stopDaemon(qnap.index, 'avahi', INSTANCE);
+    const qnap = lab.state.nas[2]!;
+    await stopDaemon(qnap.index, 'avahi', lab.instance);
     const devices = await discover(['--probe', qnap.address, '--timeout', '0.5']);
     expect(devices.find((d) => d.addresses.includes(qnap.address))).toMatchObject({
       vendor: 'qnap',

@@ -14,7 +14,7 @@ import { JobManager } from '../../jobs/jobs';
 import { MemoryVault } from '../../secrets/vault';
 import { ConfigStore } from '../../store/config';
 import { createExec } from '../exec';
-import { startGvfsSession, type GvfsSession } from './__lab__/gvfs-session';
+import { startGvfsSession, type GvfsSession } from '../../../../e2e/support/gvfs-session';
 import { MountService } from '.';
 
 let state: LabState;
