@@ -91,6 +91,15 @@ export function mountCommands(cli: Cli, program: Command) {
       cli.print(cmd, mounts, () => mountTable(mounts));
     });
 
+  mount
+    .command('open')
+    .description("show a mounted share's files in the file manager")
+    .argument('<mount>', 'id or name (see `mount list`)')
+    .action(async (name: string, _o, cmd: Command) => {
+      const { opened } = await cli.call(cmd, 'mounts.open', { mount: name });
+      cli.print(cmd, { opened }, () => `Opened ${opened}.\n`);
+    });
+
   const verbs = [
     ['up', 'mounts.up', 'mount a saved mount now', 'Mounted'],
     ['down', 'mounts.down', 'unmount (the profile stays saved)', 'Unmounted'],

@@ -61,6 +61,8 @@ export interface MountBackend {
   observe(profiles: readonly MountProfile[]): Promise<Map<string, ObservedMount>>;
   /** A command whose success within a timeout proves the files answer (stat of the mount root). */
   probe(path: string): Probe;
+  /** Opens a folder in the file manager; launchers return as soon as the window is asked for. */
+  openInFileManager(path: string): Probe;
 }
 
 /** Runs actions in order through exec; the first failure stops the rest except `always` steps. */

@@ -267,6 +267,27 @@ export class MountService {
   }
 
   /** The Electron shell calls this when the computer wakes from sleep. */
+  /** Shows a mounted profile's files in the file manager. */
+  async open(ref: string): Promise<{ opened: string }> {
+    const [p] = await this.select({ mount: ref });
+    const mount = (await this.list()).find((m) => m.id === p!.id)!;
+    if (mount.state !== 'mounted') {
+      throw new AppError('CONFLICT', `"${mount.name}" is ${mount.state}, not mounted: mount it first.`, {
+        fix: `nasdeck mount up ${mount.name}`,
+      });
+    }
+    const { argv, env } = this.backend().openInFileManager(mount.mountPoint);
+    const r = await this.exec({ argv, ...(env ? { env } : {}), timeoutMs: 10_000 });
+    // Explorer answers 1 even when it opened the window; the others answer 0.
+    if (r.missing || r.timedOut || (r.code !== 0 && argv[0] !== 'explorer.exe')) {
+      throw new AppError('NOT_SUPPORTED', `Could not open a file manager for ${mount.mountPoint}.`, {
+        fix: `Open ${mount.mountPoint} yourself.`,
+        stderr: r.stderr.slice(0, 2000),
+      });
+    }
+    return { opened: mount.mountPoint };
+  }
+
   onResume(): void {
     this.monitor?.wake();
   }

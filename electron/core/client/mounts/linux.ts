@@ -439,6 +439,11 @@ export class LinuxMounts implements MountBackend {
     return out;
   }
 
+  openInFileManager(path: string): Probe {
+    // The desktop's default file manager for folders; `--` so a path cannot read as an option.
+    return { argv: ['gio', 'open', '--', path] };
+  }
+
   probe(path: string): Probe {
     return { argv: ['ls', '-f', '--', path] };
   }

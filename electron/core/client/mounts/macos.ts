@@ -200,6 +200,10 @@ export class MacMounts implements MountBackend {
     return out;
   }
 
+  openInFileManager(path: string): Probe {
+    return { argv: ['open', '--', path] };
+  }
+
   probe(path: string): Probe {
     return { argv: ['ls', '-f', '--', path] };
   }

@@ -70,6 +70,25 @@ describe('MountService', () => {
     await expect(readFile(join(dir, 'config.json'), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('opens only a mounted share, in each OS’s file manager', async () => {
+    const { service } = await harness();
+    const saved = await service.add({ ...add, url: 'smb://nas/media', mountNow: false });
+    if (!saved.applied) throw new Error('not saved');
+    await expect(service.open(saved.value.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(service.backend('windows').openInFileManager('Z:').argv).toEqual(['explorer.exe', 'Z:\\']);
+    expect(service.backend('macos').openInFileManager('/Users/ann/NAS/media').argv).toEqual([
+      'open',
+      '--',
+      '/Users/ann/NAS/media',
+    ]);
+    expect(service.backend('linux').openInFileManager('/home/ann/NAS/media').argv).toEqual([
+      'gio',
+      'open',
+      '--',
+      '/home/ann/NAS/media',
+    ]);
+  });
+
   it('refuses to run another OS’s steps for real', async () => {
     const { service } = await harness();
     await expect(service.add({ ...add, url: 'smb://nas/media', os: 'windows' })).rejects.toMatchObject({

@@ -300,6 +300,11 @@ export class WindowsMounts implements MountBackend {
     return out;
   }
 
+  openInFileManager(path: string): Probe {
+    // A drive letter alone ("Z:") would open Explorer's current folder on that drive, not its root.
+    return { argv: ['explorer.exe', /^[A-Za-z]:$/.test(path) ? `${path}\\` : path] };
+  }
+
   probe(path: string): Probe {
     return {
       argv: [...POWERSHELL, 'Get-Item -LiteralPath $env:NASDECK_PROBE_PATH | Out-Null'],

@@ -53,6 +53,18 @@ describe('Mounts page', () => {
     expect(await screen.findByText('nas1 media is unmounted.')).toBeTruthy();
   });
 
+  test('opens a mounted share in the file manager; an offline one offers no Open', async () => {
+    const bridge = setup({ 'mounts.open': () => ({ opened: media.mountPoint }) });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Open nas1 media in the file manager' }));
+    await waitFor(() => expect(bridge.callsOf('mounts.open')).toEqual([{ mount: 'm1' }]));
+    expect(await screen.findByText('nas1 media is open in the file manager.')).toBeTruthy();
+
+    bridge.emit('mounts.changed', { mounts: [{ ...media, state: 'offline' }] });
+    await waitFor(() =>
+      expect(screen.queryByRole('button', { name: 'Open nas1 media in the file manager' })).toBeNull(),
+    );
+  });
+
   test('adds a mount from a device share list; NOT_SUPPORTED is said in plain words', async () => {
     const bridge = setup({
       'mounts.add': () => {

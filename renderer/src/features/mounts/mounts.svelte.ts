@@ -75,6 +75,11 @@ export class MountsStore {
       call('mounts.down', { mount: m.id }),
     ).then((ok) => this.refreshAfter(ok));
 
+  open = (m: Mount) =>
+    this.act(m.id, `Could not open ${m.name}:`, `${m.name} is open in the file manager.`, () =>
+      call('mounts.open', { mount: m.id }),
+    );
+
   remove = (m: Mount) =>
     this.act(m.id, `Could not remove ${m.name}:`, `${m.name} is removed.`, () =>
       call('mounts.remove', { mount: m.id }),
