@@ -138,6 +138,22 @@ export const shareCreateParams = z
   })
   .strict();
 
+/** Changes the access rules of an existing share; fields left out stay as they are. */
+export const shareUpdateParams = z
+  .object({
+    device: deviceRef,
+    share: objectName,
+    protocol: z.enum(['smb', 'nfs']).optional(),
+    readOnly: z.boolean().optional(),
+    users: z.array(unixUser).max(32).optional(),
+    clients: z.array(clientSpec).max(32).optional(),
+    dryRun,
+  })
+  .strict()
+  .refine((p) => p.readOnly !== undefined || p.users !== undefined || p.clients !== undefined, {
+    message: 'Nothing to change: give read-only, users or clients',
+  });
+
 export const shareDeleteParams = z
   .object({ device: deviceRef, share: objectName, protocol: z.enum(['smb', 'nfs']).optional(), dryRun })
   .strict();
@@ -231,6 +247,9 @@ export const mountRefParams = z
   .object({ mount: z.string().trim().min(1).max(128).optional(), all: z.boolean().optional(), dryRun, os: clientOs })
   .strict()
   .refine((p) => (p.mount !== undefined) !== (p.all === true), 'Name one mount, or ask for all of them');
+
+/** Show one mount's files in the file manager (Explorer, Finder, the desktop's default). */
+export const mountOpenParams = z.object({ mount: z.string().trim().min(1).max(128) }).strict();
 
 const portal = z
   .string()

@@ -244,6 +244,50 @@ export function nasCommands(cli: Cli, program: Command) {
       printOutcome(cli, cmd, outcome, (s) => `Created ${s.protocol.toUpperCase()} share ${s.name} (${s.path}).\n`);
     });
   share
+    .command('edit')
+    .description('change who may use a share and whether it is read-only (what is not given stays)')
+    .argument('<device>')
+    .argument('<share>')
+    .option('--protocol <protocol>', 'smb or nfs, when both have that name')
+    .option('--read-only', 'make the share read-only')
+    .option('--read-write', 'make the share writable')
+    .option('--user <user>', 'allow only these users (repeatable; replaces the list)', collect, [])
+    .option('--any-user', 'remove the user list (every user may connect)')
+    .option(
+      '--client <cidr>',
+      'allow only these client addresses or ranges (repeatable; replaces the list)',
+      collect,
+      [],
+    )
+    .option('--any-client', 'remove the client list (every client may connect)')
+    .option('--dry-run', 'print the exact steps and change nothing')
+    .action(async (device: string, name: string, o, cmd: Command) => {
+      if (o.readOnly && o.readWrite) throw new AppError('INVALID_INPUT', 'Give --read-only or --read-write, not both.');
+      if (o.user.length && o.anyUser) throw new AppError('INVALID_INPUT', 'Give --user or --any-user, not both.');
+      if (o.client.length && o.anyClient)
+        throw new AppError('INVALID_INPUT', 'Give --client or --any-client, not both.');
+      const list = (given: string[], any: boolean | undefined) => (any ? [] : given.length ? given : undefined);
+      const users = list(o.user, o.anyUser);
+      const clients = list(o.client, o.anyClient);
+      const outcome = await cli.call(cmd, 'shares.update', {
+        device,
+        share: name,
+        ...(o.protocol ? { protocol: o.protocol } : {}),
+        ...(o.readOnly || o.readWrite ? { readOnly: !!o.readOnly } : {}),
+        ...(users ? { users } : {}),
+        ...(clients ? { clients } : {}),
+        dryRun: !!o.dryRun,
+      });
+      printOutcome(
+        cli,
+        cmd,
+        outcome,
+        (s) =>
+          `Changed ${s.protocol.toUpperCase()} share ${s.name}: ${s.readOnly ? 'read-only' : 'read-write'}` +
+          `, users ${s.users.join(', ') || 'any'}, clients ${s.clients.join(', ') || 'any'}.\n`,
+      );
+    });
+  share
     .command('delete')
     .argument('<device>')
     .argument('<share>')

@@ -124,6 +124,8 @@ export function createCore(options: CoreOptions = {}): Core {
       nas.mutate(device, dryRun, `Create ${spec.protocol.toUpperCase()} share ${spec.name}`, (a) =>
         a.createShare(spec),
       ),
+    'shares.update': ({ device, share, protocol, dryRun, ...change }) =>
+      nas.mutate(device, dryRun, `Change share ${share}`, (a) => a.updateShare(share, protocol, change)),
     'shares.delete': ({ device, share, protocol, dryRun }) =>
       nas.mutate(device, dryRun, `Delete share ${share}`, async (a) => (await a.deleteShare(share, protocol), null)),
     'shares.setUserPassword': ({ device, user, password, dryRun }) =>
@@ -165,6 +167,7 @@ export function createCore(options: CoreOptions = {}): Core {
     'mounts.remove': (params) => mounts.remove(params),
     'mounts.up': (params) => mounts.up(params),
     'mounts.down': (params) => mounts.down(params),
+    'mounts.open': ({ mount }) => mounts.open(mount),
     'initiator.discover': (params) => initiator.discover(params),
     'initiator.connect': (params) => initiator.connect(params),
     'initiator.disconnect': (params) => initiator.disconnect(params),

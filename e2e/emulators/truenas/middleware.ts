@@ -972,6 +972,43 @@ export class Middleware {
       },
     );
 
+    // Updates change the stored row in place, with the same field rules as create (a partial body).
+    const rowById = (list: Row[], service: string, id: unknown) => {
+      const row = list.find((r) => r.id === id);
+      if (!row) throw E.ENOENT(`${service} ${String(id)} does not exist`);
+      return row;
+    };
+    def('sharing.smb.update', (p) => {
+      const method = 'sharing.smb_update';
+      const row = rowById(m.smb, 'sharing.smb', p[0]);
+      const req = obj(p[1], method);
+      const ro = this.release === '25.10' ? 'readonly' : 'ro';
+      allowOnly(method, req, ['comment', 'browsable', 'enabled', 'hostsallow', 'hostsdeny', 'guestok', ro]);
+      for (const key of ['hostsallow', 'hostsdeny'])
+        if (req[key] !== undefined && (!Array.isArray(req[key]) || req[key].some((h) => typeof h !== 'string')))
+          throw E.invalid(method, key, 'Input should be a valid list of strings');
+      if (req[ro] !== undefined && typeof req[ro] !== 'boolean')
+        throw E.invalid(method, ro, 'Input should be a valid boolean');
+      Object.assign(row, req);
+      return row;
+    });
+    def('sharing.nfs.update', (p) => {
+      const method = 'sharing.nfs_update';
+      const row = rowById(m.nfs, 'sharing.nfs', p[0]);
+      const req = obj(p[1], method);
+      allowOnly(method, req, ['comment', 'networks', 'hosts', 'ro', 'maproot_user', 'mapall_user', 'enabled']);
+      for (const n of (req.networks ?? []) as unknown[])
+        if (typeof n !== 'string' || !/^[\d.:a-f]+\/\d+$/i.test(n))
+          throw E.invalid(method, 'networks', `Invalid network ${String(n)}`);
+      for (const h of (req.hosts ?? []) as unknown[])
+        if (typeof h !== 'string' || !/^[A-Za-z0-9.*:-]+$/.test(h))
+          throw E.invalid(method, 'hosts', `Invalid host ${String(h)}`);
+      if (req.ro !== undefined && typeof req.ro !== 'boolean')
+        throw E.invalid(method, 'ro', 'Input should be a valid boolean');
+      Object.assign(row, req);
+      return row;
+    });
+
     // iSCSI
     def('iscsi.global.config', () => ({
       id: 1,

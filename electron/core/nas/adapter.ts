@@ -24,6 +24,13 @@ export interface ShareSpec {
   clients: string[];
 }
 
+/** What `updateShare` changes; fields left out keep their current value. */
+export interface ShareChange {
+  readOnly?: boolean;
+  users?: string[];
+  clients?: string[];
+}
+
 export interface IscsiSpec {
   name: string;
   sizeBytes: number;
@@ -48,6 +55,8 @@ export interface NasAdapter {
   createShare(spec: ShareSpec): Promise<Share>;
   /** Sets (or creates) the SMB password of an existing NAS user. */
   setSmbPassword(user: string, password: string): Promise<void>;
+  /** Changes the access rules of a share Nasdeck manages; protocol picks one when a name has both. */
+  updateShare(name: string, protocol: 'smb' | 'nfs' | undefined, change: ShareChange): Promise<Share>;
   deleteShare(name: string, protocol?: 'smb' | 'nfs'): Promise<void>;
   createSnapshot(of: string, name: string): Promise<Snapshot>;
   deleteSnapshot(of: string, name: string): Promise<void>;

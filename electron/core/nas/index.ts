@@ -138,10 +138,18 @@ export class NasService {
     }
     const { adapter: live } = await this.adapter(ref);
     let value: T | undefined;
+    let failure: unknown;
     const job = this.jobs.start('nas', title, async () => {
-      value = await change(live);
+      try {
+        value = await change(live);
+      } catch (err) {
+        failure = err;
+        throw err;
+      }
     });
     const done = await this.jobs.wait(job.id);
+    // The adapter's own error keeps its details (the fix); the job record keeps code and message only.
+    if (done.state !== 'succeeded' && failure instanceof AppError) throw failure;
     if (done.state !== 'succeeded')
       throw new AppError((done.error?.code as never) ?? 'INTERNAL', done.error?.message ?? `${title} failed`);
     return { applied: true, value: value as T, steps: [] };

@@ -13,12 +13,27 @@ import type {
 import { AppError } from '../../../../shared/errors';
 import type { JobContext } from '../../jobs/jobs';
 import type { Runner } from '../../remote/runner';
-import { diskAlerts, withRollback, type IscsiSpec, type NasAdapter, type ShareSpec } from '../adapter';
+import {
+  diskAlerts,
+  withRollback,
+  type IscsiSpec,
+  type NasAdapter,
+  type ShareChange,
+  type ShareSpec,
+} from '../adapter';
 import { createLioTarget, createTgtTarget, deleteLioTarget, deleteTgtTarget, iscsiTargets, targetIqn } from './iscsi';
-import { addNfsExport, deleteNfsExport, nfsBackend, nfsShares } from './nfs';
+import { addNfsExport, deleteNfsExport, nfsBackend, nfsShares, updateNfsExport } from './nfs';
 import { parseLsblk, parseSmartctl, toDisk } from './parsers/disks';
 import { Shell, type Tool } from './shell';
-import { addSmbShare, deleteSmbShare, REGISTRY_FIX, setSmbPassword, smbRegistryActive, smbShares } from './smb';
+import {
+  addSmbShare,
+  deleteSmbShare,
+  REGISTRY_FIX,
+  setSmbPassword,
+  smbRegistryActive,
+  smbShares,
+  updateSmbShare,
+} from './smb';
 import * as storage from './storage';
 
 // Constant: prints hostname, kernel, uptime, OS name and the board's product name, one per line.
@@ -231,12 +246,26 @@ export class LinuxAdapter implements NasAdapter {
     return setSmbPassword(this.sh, user, password);
   }
 
-  async deleteShare(name: string, protocol?: 'smb' | 'nfs'): Promise<void> {
+  /** The one share with this name (and protocol, when given). */
+  private async findShare(name: string, protocol?: 'smb' | 'nfs'): Promise<Share> {
     const matches = (await this.shares()).filter((s) => s.name === name && (!protocol || s.protocol === protocol));
     if (matches.length === 0) throw new AppError('NOT_FOUND', `No share ${name}.`);
     if (matches.length > 1)
       throw new AppError('CONFLICT', `Both an SMB and an NFS share are named ${name}: say which with --protocol.`);
-    const share = matches[0]!;
+    return matches[0]!;
+  }
+
+  async updateShare(name: string, protocol: 'smb' | 'nfs' | undefined, change: ShareChange): Promise<Share> {
+    const share = await this.findShare(name, protocol);
+    return withRollback((onUndo) =>
+      share.protocol === 'smb'
+        ? updateSmbShare(this.sh, share, change, onUndo)
+        : updateNfsExport(this.sh, share, change, onUndo),
+    );
+  }
+
+  async deleteShare(name: string, protocol?: 'smb' | 'nfs'): Promise<void> {
+    const share = await this.findShare(name, protocol);
     if (share.protocol === 'smb') await deleteSmbShare(this.sh, share);
     else await deleteNfsExport(this.sh, share);
   }

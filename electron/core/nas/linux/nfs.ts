@@ -3,7 +3,7 @@
 // its own file, so one bad line elsewhere never breaks, and is never broken by, these exports.
 import type { Share } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
-import type { ShareSpec } from '../adapter';
+import type { ShareChange, ShareSpec } from '../adapter';
 import { formatGaneshaExport, parseGaneshaExports, type GaneshaExport } from './parsers/ganesha';
 import { formatExportsLine, parseExportfs, parseExportsFile } from './parsers/nfs-kernel';
 import type { Shell } from './shell';
@@ -171,6 +171,85 @@ export async function deleteNfsExport(sh: Shell, share: Share): Promise<void> {
     await writeFile(sh, KERNEL_MANAGED, lines.join('\n'), `Remove ${share.path} from ${KERNEL_MANAGED}`);
     await sh.out(['exportfs', '-ra'], { description: 'Re-export everything', sudo: true, mutates: true });
   }
+}
+
+/** Swaps ro/rw in an exports(5) option list, adding one when neither is there. */
+function withAccess(options: string[], readOnly: boolean): string[] {
+  const rest = options.filter((o) => o !== 'ro' && o !== 'rw');
+  return [readOnly ? 'ro' : 'rw', ...rest];
+}
+
+/**
+ * Rewrites Nasdeck's own entry for an export with new clients and/or read-only, then reloads. Other
+ * entries of the file stay byte for byte; the undo puts the old file back. An empty client list
+ * means everyone, as when creating.
+ */
+export async function updateNfsExport(
+  sh: Shell,
+  share: Share,
+  change: ShareChange,
+  onUndo: (u: () => Promise<unknown>) => void,
+): Promise<Share> {
+  if (share.managed === false) {
+    throw new AppError('NOT_SUPPORTED', `NFS export ${share.path} was not made by Nasdeck; it is left as it is.`, {
+      fix: 'Change it where it is defined (/etc/exports or ganesha.conf), or recreate it with Nasdeck.',
+    });
+  }
+  if (change.users !== undefined && change.users.length > 0) {
+    throw new AppError('INVALID_INPUT', 'NFS exports are limited by client address, not by user.', {
+      fix: 'Give clients (addresses or CIDR ranges) instead of users for an NFS share.',
+    });
+  }
+  const readOnly = change.readOnly ?? share.readOnly;
+  const clients = change.clients === undefined ? null : change.clients.length ? change.clients : ['*'];
+  const backend = await nfsBackend(sh);
+  if (backend === 'ganesha') {
+    const managed = await readFileOrEmpty(sh, GANESHA_MANAGED);
+    const all = exportsIn(managed);
+    const target = all.find((e) => e.pseudo === share.path);
+    if (!target) throw new AppError('NOT_FOUND', `NFS export ${share.path} is not in ${GANESHA_MANAGED}.`);
+    const access = readOnly ? 'RO' : 'RW';
+    const updated: GaneshaExport = {
+      ...target,
+      clients: clients ? [{ clients, accessType: access }] : target.clients.map((c) => ({ ...c, accessType: access })),
+    };
+    const next = all.map((e) => formatGaneshaExport(e === target ? updated : e)).join('\n');
+    await writeFile(sh, GANESHA_MANAGED, `${next}\n`, `Change NFS export ${share.path} in ${GANESHA_MANAGED}`);
+    onUndo(async () => {
+      await writeFile(sh, GANESHA_MANAGED, managed, 'Undo: restore the previous exports');
+      await reloadGanesha(sh);
+    });
+    await reloadGanesha(sh);
+    return { ...share, readOnly, clients: updated.clients.flatMap((c) => c.clients) };
+  }
+  if (backend === 'kernel') {
+    const managed = await readFileOrEmpty(sh, KERNEL_MANAGED);
+    const entry = (managed.trim() ? parseExportsFile(managed).exports : []).find((e) => e.path === share.path);
+    if (!entry) throw new AppError('NOT_FOUND', `NFS export ${share.path} is not in ${KERNEL_MANAGED}.`);
+    const template = entry.clients[0]?.options ?? ['sync', 'no_subtree_check', 'root_squash'];
+    const specs = clients
+      ? clients.map((host) => ({ host, options: withAccess(template, readOnly) }))
+      : entry.clients.map((c) => ({ host: c.host, options: withAccess(c.options, readOnly) }));
+    const line = formatExportsLine(share.path, specs);
+    const isEntry = (l: string) => l.trim().startsWith(share.path + ' ') || l.trim().startsWith(`"${share.path}"`);
+    let replaced = false;
+    const lines = managed.split('\n').flatMap((l) => {
+      if (!isEntry(l)) return [l];
+      if (replaced) return [];
+      replaced = true;
+      return [line];
+    });
+    await writeFile(sh, KERNEL_MANAGED, lines.join('\n'), `Change ${share.path} in ${KERNEL_MANAGED}`);
+    onUndo(async () => {
+      await writeFile(sh, KERNEL_MANAGED, managed, 'Undo: restore the previous exports');
+      await sh.run(['exportfs', '-ra'], { description: 'Undo: re-export', sudo: true, mutates: true });
+    });
+    await sh.out(['exportfs', '-ra'], { description: 'Re-export everything', sudo: true, mutates: true });
+    return { ...share, readOnly, clients: specs.map((c) => c.host) };
+  }
+  throw new AppError('NOT_SUPPORTED', 'No NFS server on this NAS.', {
+    fix: 'Install nfs-kernel-server or nfs-ganesha.',
+  });
 }
 
 function reloadGanesha(sh: Shell) {

@@ -3,8 +3,9 @@
 // included, a registry share would never be served: that is said, with the fix, before anything changes.
 import type { Share } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
-import type { ShareSpec } from '../adapter';
+import type { ShareChange, ShareSpec } from '../adapter';
 import { parseNetConfList, registryActive, sambaSharesFromTestparm, toShare } from './parsers/samba';
+import type { Argv } from '../../remote/quote';
 import type { Shell } from './shell';
 
 export const REGISTRY_FIX =
@@ -60,6 +61,70 @@ export async function addSmbShare(
       mutates: true,
     });
   }
+}
+
+const SMB_CONF_FIX =
+  'Edit it in /etc/samba/smb.conf by hand, or remove it there and recreate it with Nasdeck as a registry share.';
+
+/** Sets one registry parameter, or removes it when `value` is null. */
+function setSmbParam(sh: Shell, share: string, key: string, value: string | null, description: string) {
+  const argv: Argv =
+    value === null ? ['net', 'conf', 'delparm', share, key] : ['net', 'conf', 'setparm', share, key, value];
+  return sh.out(argv, { description, sudo: true, mutates: true });
+}
+
+/**
+ * Changes a registry share's "read only", "valid users" and "hosts allow" (an empty list removes the
+ * parameter: everyone may connect). Only what differs is written; each step's undo restores the old value.
+ */
+export async function updateSmbShare(
+  sh: Shell,
+  share: Share,
+  change: ShareChange,
+  onUndo: (u: () => Promise<unknown>) => void,
+): Promise<Share> {
+  if (share.managed === false) {
+    throw new AppError(
+      'NOT_SUPPORTED',
+      `SMB share ${share.name} is defined in smb.conf; Nasdeck does not edit that file.`,
+      { fix: SMB_CONF_FIX },
+    );
+  }
+  const lists: Array<['users' | 'clients', string, string]> = [
+    ['users', 'valid users', 'Allow only'],
+    ['clients', 'hosts allow', 'Accept connections only from'],
+  ];
+  if (change.readOnly !== undefined && change.readOnly !== share.readOnly) {
+    const yesNo = (ro: boolean) => (ro ? 'yes' : 'no');
+    await setSmbParam(
+      sh,
+      share.name,
+      'read only',
+      yesNo(change.readOnly),
+      `Make SMB share ${share.name} ${change.readOnly ? 'read-only' : 'read-write'}`,
+    );
+    onUndo(() => setSmbParam(sh, share.name, 'read only', yesNo(share.readOnly), 'Undo: restore "read only"'));
+  }
+  for (const [field, key, verb] of lists) {
+    const next = change[field];
+    const before = share[field];
+    if (next === undefined || next.join(' ') === before.join(' ')) continue;
+    if (next.length === 0 && before.length === 0) continue;
+    await setSmbParam(
+      sh,
+      share.name,
+      key,
+      next.length ? next.join(' ') : null,
+      next.length ? `${verb} ${next.join(', ')}` : `Remove "${key}" from SMB share ${share.name}`,
+    );
+    onUndo(() => setSmbParam(sh, share.name, key, before.length ? before.join(' ') : null, `Undo: restore "${key}"`));
+  }
+  return {
+    ...share,
+    readOnly: change.readOnly ?? share.readOnly,
+    users: change.users ?? share.users,
+    clients: change.clients ?? share.clients,
+  };
 }
 
 export async function deleteSmbShare(sh: Shell, share: Share): Promise<void> {

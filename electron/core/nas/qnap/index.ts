@@ -17,7 +17,7 @@ import { AppError } from '../../../../shared/errors';
 import type { SeenCert } from '../../remote/tls';
 import { secretAccount, type SecretVault } from '../../secrets/vault';
 import type { JobContext } from '../../jobs/jobs';
-import { diskAlerts, type IscsiSpec, type NasAdapter, type ShareSpec } from '../adapter';
+import { diskAlerts, type IscsiSpec, type NasAdapter, type ShareChange, type ShareSpec } from '../adapter';
 import type { VendorContext, VendorDriver, VendorVerified, VendorVerifyOptions } from '../vendors';
 import { QtsClient, qtsBaseUrl, type QtsCredentials } from './client';
 import {
@@ -173,6 +173,9 @@ export class QnapAdapter implements NasAdapter {
   }
   async setSmbPassword(_user: string, _password: string): Promise<void> {
     throw notSupported('smbPassword', 'Setting an SMB password');
+  }
+  async updateShare(_name: string, _protocol: 'smb' | 'nfs' | undefined, _change: ShareChange): Promise<Share> {
+    throw notSupported('shares', 'Changing the access rules of a shared folder');
   }
   async deleteShare(_name: string, _protocol?: 'smb' | 'nfs'): Promise<void> {
     throw notSupported('shares', 'Deleting a shared folder');

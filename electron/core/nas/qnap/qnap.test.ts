@@ -343,6 +343,7 @@ describe('what QTS has no public API for', () => {
     const calls: Array<() => Promise<unknown>> = [
       () => a.createShare({ protocol: 'smb', name: 'x', readOnly: false, users: [], clients: [] }),
       () => a.deleteShare('Public'),
+      () => a.updateShare('Public', 'smb', { readOnly: true }),
       () => a.setSmbPassword('admin', 'secret'),
       () => a.createSnapshot('DataVol1', 's'),
       () => a.deleteSnapshot('DataVol1', 's'),

@@ -16,7 +16,14 @@ import type {
 import { AppError } from '../../../../shared/errors';
 import type { JobContext } from '../../jobs/jobs';
 import { secretAccount, type SecretVault } from '../../secrets/vault';
-import { diskAlerts, withRollback, type IscsiSpec, type NasAdapter, type ShareSpec } from '../adapter';
+import {
+  diskAlerts,
+  withRollback,
+  type IscsiSpec,
+  type NasAdapter,
+  type ShareChange,
+  type ShareSpec,
+} from '../adapter';
 import type { VendorContext, VendorDriver, VendorVerified, VendorVerifyOptions } from '../vendors';
 import { DsmClient, type Params } from './client';
 import {
@@ -43,6 +50,11 @@ const LUN_TYPES = ['BLOCK', 'FILE', 'THIN', 'ADV', 'BLUN', 'BLUN_THICK', 'BLUN_S
 const SHARE_NAME = /^(?!\.)[^\\/:*?"<>|=+;,[\]\u0000-\u001f]{1,32}$/u;
 const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 const LUN_DELETE_POLLS = 25;
+
+interface SmbPermission {
+  name: string;
+  writable: boolean;
+}
 
 const NOTES = {
   scrub:
@@ -138,6 +150,17 @@ export class SynologyAdapter implements NasAdapter {
     return parseShareList(data);
   }
 
+  /** The NFS rules as DSM stores them (root_squash, async… kept when the rules are rewritten). */
+  private async rawNfsRules(share: string): Promise<Array<Params & { client: string; privilege: string }>> {
+    if (!(await this.client.has('SYNO.Core.FileServ.NFS.SharePrivilege'))) return [];
+    const data = obj(
+      await this.client.call('SYNO.Core.FileServ.NFS.SharePrivilege', 'load', { share_name: share }),
+      'SYNO.Core.FileServ.NFS.SharePrivilege load',
+    );
+    const parsed = parseNfsRules(data);
+    return list(data.rule, 'rule').map((raw, i) => ({ ...obj(raw, `rule[${i}]`), ...parsed[i]! }));
+  }
+
   private async nfsRules(share: string): Promise<NfsRule[]> {
     if (!(await this.client.has('SYNO.Core.FileServ.NFS.SharePrivilege'))) return [];
     return parseNfsRules(
@@ -145,7 +168,8 @@ export class SynologyAdapter implements NasAdapter {
     );
   }
 
-  private async smbUsers(share: string): Promise<string[]> {
+  /** Local users with access to a share (read-only or read-write, not denied). */
+  private async smbPermissions(share: string): Promise<SmbPermission[]> {
     if (!(await this.client.has('SYNO.Core.Share.Permission'))) return [];
     const data = obj(
       await this.client.call('SYNO.Core.Share.Permission', 'list', { name: share, user_group_type: 'local_user' }),
@@ -154,7 +178,7 @@ export class SynologyAdapter implements NasAdapter {
     return list(data.items, 'items').flatMap((raw, i) => {
       const p = obj(raw, `items[${i}]`);
       return (p.is_writable === true || p.is_readonly === true) && p.is_deny !== true
-        ? [text(p.name, `items[${i}].name`)]
+        ? [{ name: text(p.name, `items[${i}].name`), writable: p.is_writable === true }]
         : [];
     });
   }
@@ -162,7 +186,15 @@ export class SynologyAdapter implements NasAdapter {
   async shares(): Promise<Share[]> {
     const shares = await this.shareList();
     const each = await Promise.all(
-      shares.map(async (s) => toShares(s, await this.nfsRules(s.name), await this.smbUsers(s.name))),
+      shares.map(async (s) => {
+        const perms = await this.smbPermissions(s.name);
+        return toShares(
+          s,
+          await this.nfsRules(s.name),
+          perms.map((p) => p.name),
+          perms.every((p) => !p.writable),
+        );
+      }),
     );
     return each.flat();
   }
@@ -360,6 +392,90 @@ export class SynologyAdapter implements NasAdapter {
       readOnly: spec.readOnly,
       users: spec.protocol === 'smb' ? spec.users : [],
       clients: spec.protocol === 'nfs' ? (spec.clients.length ? spec.clients : ['*']) : [],
+      managed: true,
+    };
+  }
+
+  /**
+   * NFS: rewrites the share's NFS rules (SharePrivilege save replaces the whole list), keeping each kept
+   * rule's other options. SMB: read-only and users are per-user permissions on DSM (Share.Permission set);
+   * users dropped from the list lose access. DSM's documented API has no per-share SMB host list.
+   */
+  async updateShare(name: string, protocol: 'smb' | 'nfs' | undefined, change: ShareChange): Promise<Share> {
+    const share = await this.findShare(name);
+    const rawRules = await this.rawNfsRules(share.name);
+    if (!protocol && rawRules.length)
+      throw new AppError('CONFLICT', `${share.name} is shared over both SMB and NFS: say which with --protocol.`);
+    const path = `${share.volPath}/${share.name}`;
+    if ((protocol ?? 'smb') === 'nfs') {
+      if (change.users !== undefined && change.users.length)
+        throw new AppError('INVALID_INPUT', 'NFS exports are limited by client address, not by user.', {
+          fix: 'Give clients (addresses or CIDR ranges) instead of users for an NFS share.',
+        });
+      if (rawRules.length === 0) throw new AppError('NOT_FOUND', `${share.name} is not shared over NFS.`);
+      const readOnly = change.readOnly ?? rawRules.every((r) => r.privilege !== 'rw');
+      const privilege = readOnly ? 'ro' : 'rw';
+      const template = rawRules[0]!;
+      const rules = change.clients
+        ? (change.clients.length ? change.clients : ['*']).map((client) => ({
+            ...(rawRules.find((r) => r.client === client) ?? template),
+            client,
+            privilege,
+          }))
+        : rawRules.map((r) => ({ ...r, privilege }));
+      await this.change(
+        'SYNO.Core.FileServ.NFS.SharePrivilege',
+        'save',
+        { share_name: share.name, rule: rules },
+        `Allow NFS clients ${rules.map((r) => r.client).join(', ')} (${readOnly ? 'read-only' : 'read-write'}) on ${share.name}`,
+      );
+      return {
+        name: share.name,
+        protocol: 'nfs',
+        path,
+        readOnly: share.readOnly || readOnly,
+        users: [],
+        clients: rules.map((r) => String(r.client)),
+        managed: true,
+      };
+    }
+    if (change.clients !== undefined)
+      throw new AppError('NOT_SUPPORTED', "DSM's documented Web API has no per-share list of SMB hosts.", {
+        fix: 'Limit who may connect with users (--user), or set host rules in DSM (Control Panel › File Services › SMB).',
+      });
+    if (!(await this.client.has('SYNO.Core.Share.Permission')))
+      throw new AppError('NOT_SUPPORTED', 'This DSM offers no share permission API: set the users in DSM.');
+    const before = await this.smbPermissions(share.name);
+    const users = change.users ?? before.map((p) => p.name);
+    const readOnly = change.readOnly ?? (before.length > 0 && before.every((p) => !p.writable));
+    if (users.length === 0 && change.readOnly !== undefined)
+      throw new AppError('INVALID_INPUT', 'DSM makes SMB shares read-only per user: give the users with --user.', {
+        field: 'users',
+      });
+    const dropped = before.filter((p) => !users.includes(p.name));
+    const permissions = [
+      ...users.map((u) => ({ name: u, is_readonly: readOnly, is_writable: !readOnly, is_deny: false })),
+      ...dropped.map((p) => ({ name: p.name, is_readonly: false, is_writable: false, is_deny: false })),
+    ];
+    if (permissions.length) {
+      const what = [
+        users.length ? `Give ${users.join(', ')} ${readOnly ? 'read-only' : 'read-write'} access` : null,
+        dropped.length ? `take access from ${dropped.map((p) => p.name).join(', ')}` : null,
+      ].filter(Boolean);
+      await this.change(
+        'SYNO.Core.Share.Permission',
+        'set',
+        { name: share.name, user_group_type: 'local_user', permissions },
+        `${what.join('; ')} on ${share.name}`,
+      );
+    }
+    return {
+      name: share.name,
+      protocol: 'smb',
+      path,
+      readOnly: share.readOnly || (users.length > 0 && readOnly),
+      users,
+      clients: [],
       managed: true,
     };
   }

@@ -204,11 +204,15 @@ export function parseNfsRules(data: unknown): NfsRule[] {
   });
 }
 
-/** One Synology shared folder as the shared shapes: SMB always, NFS when it has NFS rules. */
-export function toShares(share: DsmShare, nfs: NfsRule[], smbUsers: string[]): Share[] {
+/**
+ * One Synology shared folder as the shared shapes: SMB always, NFS when it has NFS rules. The SMB share
+ * is read-only when DSM forces it, or when every user with access has read-only permission.
+ */
+export function toShares(share: DsmShare, nfs: NfsRule[], smbUsers: string[], usersReadOnly = false): Share[] {
   const path = `${share.volPath}/${share.name}`;
+  const readOnly = share.readOnly || (smbUsers.length > 0 && usersReadOnly);
   const out: Share[] = [
-    { name: share.name, protocol: 'smb', path, readOnly: share.readOnly, users: smbUsers, clients: [], managed: true },
+    { name: share.name, protocol: 'smb', path, readOnly, users: smbUsers, clients: [], managed: true },
   ];
   if (nfs.length)
     out.push({

@@ -16,10 +16,18 @@ import type {
 } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
 import type { JobContext } from '../../jobs/jobs';
-import { withRollback, type IscsiSpec, type NasAdapter, type ShareSpec } from '../adapter';
+import { withRollback, type IscsiSpec, type NasAdapter, type ShareChange, type ShareSpec } from '../adapter';
 import type { TrueNasClient } from './client';
 import * as s from './schemas';
-import { JOB_METHODS, nfsCreateBody, nfsSharePath, smbCreateBody, smbShareReadOnly } from './versions';
+import {
+  JOB_METHODS,
+  nfsCreateBody,
+  nfsSharePath,
+  nfsUpdateBody,
+  smbCreateBody,
+  smbShareReadOnly,
+  smbUpdateBody,
+} from './versions';
 
 const ISCSI_BASENAME_DEFAULT = 'iqn.2005-10.org.freenas.ctl';
 
@@ -383,20 +391,88 @@ export class TrueNasAdapter implements NasAdapter {
     await this.change('user.update', [users[0]!.id, { password }], `Set the password (SMB) of ${user}`);
   }
 
-  async deleteShare(name: string, protocol?: 'smb' | 'nfs'): Promise<void> {
+  /** The one SMB or NFS share row with this name (NFS: its comment, last path part or path). */
+  private async shareRow(name: string, protocol?: 'smb' | 'nfs') {
     const [smb, nfs] = await Promise.all([this.smbRows(), this.nfsRows()]);
     const hits = [
-      ...(protocol !== 'nfs' ? smb.filter((r) => r.name === name).map((r) => ({ proto: 'smb', id: r.id })) : []),
+      ...(protocol !== 'nfs'
+        ? smb.filter((r) => r.name === name).map((r) => ({ proto: 'smb' as const, id: r.id }))
+        : []),
       ...(protocol !== 'smb'
         ? nfs
             .filter((r) => TrueNasAdapter.nfsName(r) === name || nfsSharePath(r) === name)
-            .map((r) => ({ proto: 'nfs', id: r.id }))
+            .map((r) => ({ proto: 'nfs' as const, id: r.id }))
         : []),
     ];
     if (hits.length === 0) throw new AppError('NOT_FOUND', `No share "${name}" on this TrueNAS.`, { share: name });
     if (hits.length > 1)
       throw new AppError('CONFLICT', `"${name}" is both an SMB and an NFS share: say which with --protocol.`);
-    const hit = hits[0]!;
+    return hits[0]!;
+  }
+
+  /**
+   * Read-only and clients through sharing.{smb,nfs}.update. Who may use an SMB share is the dataset's
+   * ACL on TrueNAS, not the share, so a user list is refused with where to set it.
+   */
+  async updateShare(name: string, protocol: 'smb' | 'nfs' | undefined, change: ShareChange): Promise<Share> {
+    const hit = await this.shareRow(name, protocol);
+    if (change.users !== undefined) {
+      throw hit.proto === 'smb'
+        ? new AppError(
+            'NOT_SUPPORTED',
+            'On TrueNAS, who may use an SMB share is set by its dataset ACL, not the share.',
+            {
+              fix: 'Set the users in the TrueNAS UI (Datasets › the dataset › Permissions › Edit ACL).',
+            },
+          )
+        : new AppError('INVALID_INPUT', 'NFS exports are limited by client address, not by user.', {
+            fix: 'Give clients (addresses or CIDR ranges) instead of users for an NFS share.',
+          });
+    }
+    const body = hit.proto === 'smb' ? smbUpdateBody(this.client.profile, change) : nfsUpdateBody(change);
+    const what = [
+      change.readOnly !== undefined ? (change.readOnly ? 'read-only' : 'read-write') : null,
+      change.clients !== undefined ? `clients ${change.clients.join(', ') || 'everyone'}` : null,
+    ].filter(Boolean);
+    const updated = await this.change(
+      `sharing.${hit.proto}.update`,
+      [hit.id, body],
+      `Change ${hit.proto.toUpperCase()} share ${name}: ${what.join('; ')}`,
+    );
+    if (this.plan) {
+      const before = (await this.shares()).find(
+        (x) => x.protocol === hit.proto && (x.name === name || x.path === name),
+      )!;
+      return {
+        ...before,
+        readOnly: change.readOnly ?? before.readOnly,
+        clients: change.clients ?? before.clients,
+      };
+    }
+    if (hit.proto === 'smb') {
+      const row = s.check('sharing.smb.update', s.smbRow, updated);
+      return {
+        name: row.name,
+        protocol: 'smb',
+        path: row.path,
+        readOnly: smbShareReadOnly(row),
+        users: [],
+        clients: row.hostsallow ?? [],
+      };
+    }
+    const row = s.check('sharing.nfs.update', s.nfsRow, updated);
+    return {
+      name: TrueNasAdapter.nfsName(row),
+      protocol: 'nfs',
+      path: nfsSharePath(row),
+      readOnly: row.ro === true,
+      users: row.mapall_user ? [row.mapall_user] : [],
+      clients: [...row.networks, ...row.hosts],
+    };
+  }
+
+  async deleteShare(name: string, protocol?: 'smb' | 'nfs'): Promise<void> {
+    const hit = await this.shareRow(name, protocol);
     // The data stays: only the share goes (its dataset is removed in the TrueNAS UI if wanted).
     await this.change(`sharing.${hit.proto}.delete`, [hit.id], `Delete ${hit.proto.toUpperCase()} share ${name}`);
   }

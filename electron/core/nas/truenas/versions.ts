@@ -97,6 +97,31 @@ export function smbCreateBody(
   return body;
 }
 
+/** NFS clients as TrueNAS splits them: CIDR ranges in `networks`, everything else in `hosts`; "*" is both empty. */
+function nfsClients(clients: string[]): { networks: string[]; hosts: string[] } {
+  const named = clients.filter((c) => c !== '*');
+  return { networks: named.filter((c) => c.includes('/')), hosts: named.filter((c) => !c.includes('/')) };
+}
+
+/** sharing.smb.update's partial body: read-only under this release's field name, clients as hostsallow. */
+export function smbUpdateBody(
+  profile: ApiProfile,
+  change: { readOnly?: boolean; clients?: string[] },
+): Record<string, unknown> {
+  return {
+    ...(change.readOnly !== undefined ? { [profile.smbReadOnlyField]: change.readOnly } : {}),
+    ...(change.clients !== undefined ? { hostsallow: change.clients.filter((c) => c !== '*') } : {}),
+  };
+}
+
+/** sharing.nfs.update's partial body (`ro` on every release; the path is not touched, so paths[] vs path does not arise). */
+export function nfsUpdateBody(change: { readOnly?: boolean; clients?: string[] }): Record<string, unknown> {
+  return {
+    ...(change.readOnly !== undefined ? { ro: change.readOnly } : {}),
+    ...(change.clients !== undefined ? nfsClients(change.clients) : {}),
+  };
+}
+
 // ── REST v2.0 (CORE 13, SCALE ≤ 24.10) ──────────────────────────────────────────────────────
 
 export interface RestRoute {

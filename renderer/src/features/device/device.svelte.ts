@@ -8,6 +8,8 @@ import { jobsStore, type JobsStore } from '../jobs/jobs.svelte';
 
 export type ShareSpec = Omit<CommandParams<'shares.create'>, 'device' | 'dryRun'>;
 export type IscsiSpec = Omit<CommandParams<'iscsi.create'>, 'device' | 'dryRun'>;
+/** What an edit changes on a share: only the fields given (at least one). */
+export type ShareChange = Pick<CommandParams<'shares.update'>, 'readOnly' | 'users' | 'clients'>;
 
 /** A loadable part of the page: its value, or why it failed. */
 class Part<T> {
@@ -145,6 +147,29 @@ export class DeviceStore {
     );
     if (made) await this.loadShares();
     return made !== null;
+  }
+
+  /** The steps an edit of a share would take, without changing anything. */
+  previewUpdateShare(share: Share, change: ShareChange): Promise<PlanStep[] | null> {
+    return this.change(`Preview changing ${share.name}`, '', async () =>
+      stepsOf(
+        await call('shares.update', {
+          ...change,
+          device: this.ref,
+          share: share.name,
+          protocol: share.protocol,
+          dryRun: true,
+        }),
+      ),
+    ).finally(() => this.clearQuietResult());
+  }
+
+  async updateShare(share: Share, change: ShareChange): Promise<boolean> {
+    const done = await this.change(`Change the share ${share.name}`, `Share ${share.name} changed.`, () =>
+      call('shares.update', { ...change, device: this.ref, share: share.name, protocol: share.protocol }),
+    );
+    if (done) await this.loadShares();
+    return done !== null;
   }
 
   previewDeleteShare(share: Share): Promise<PlanStep[] | null> {
