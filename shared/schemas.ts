@@ -285,6 +285,17 @@ export const initiatorConnectParams = z
     mutualChapUser: chapUser.optional(),
     mutualChapSecret: chapSecret.optional(),
     persistent: z.boolean().default(true),
+    /** Windows: initialize the new disk (GPT, one NTFS volume with this label); refused if it is not empty. */
+    initialize: z
+      .object({
+        label: z
+          .string()
+          .min(1)
+          .max(32)
+          .regex(/^[A-Za-z0-9 _-]+$/, 'Volume labels use letters, digits, space, - and _'),
+      })
+      .strict()
+      .optional(),
     os: clientOs,
     dryRun,
   })

@@ -33,6 +33,16 @@ describe('nasdeck initiator (CLI)', () => {
     expect(r.out).not.toContain(CANARY);
   });
 
+  it('connect --initialize LABEL plans the disk initialization last on Windows, and is refused on Linux', async () => {
+    const args = ['initiator', 'connect', '10.0.0.5', IQN, '--initialize', 'NAS data', '--dry-run', '--os'];
+    const windows = await cli('', ...args, 'windows');
+    expect(windows).toMatchObject({ code: 0, err: '' });
+    expect(windows.out.trim().split('\n').at(-1)).toContain("-NewFileSystemLabel 'NAS data'");
+    const linux = await cli('', ...args, 'linux');
+    expect(linux.code).toBe(2);
+    expect(linux.err).toContain('Windows only');
+  });
+
   it('connect --dry-run --os linux --json prints the plan document', async () => {
     const r = await cli(
       `${CANARY}\n`,

@@ -106,6 +106,7 @@ export function initiatorCommands(cli: Cli, program: Command) {
     .option('--mutual-chap-user <user>', 'mutual CHAP: the user the target answers with')
     .option('--mutual-chap-secret-stdin', 'mutual CHAP: read the target’s secret from the second line of stdin')
     .option('--persistent', 'log in again after every restart')
+    .option('--initialize <label>', 'Windows: make the new, empty disk one NTFS volume with this label')
     .addOption(osOption())
     .option('--dry-run', 'print the steps, change nothing')
     .action(async (portal: string, iqn: string, opts, cmd: Command) => {
@@ -122,6 +123,7 @@ export function initiatorCommands(cli: Cli, program: Command) {
         dryRun: opts.dryRun === true,
       };
       if (opts.os) params.os = opts.os;
+      if (opts.initialize !== undefined) params.initialize = { label: opts.initialize };
       if (opts.chapUser) {
         const [secret, mutualSecret] = await readSecrets(cli.io, opts.mutualChapSecretStdin === true);
         params.chapUser = opts.chapUser;

@@ -335,6 +335,11 @@ export class LinuxInitiator implements InitiatorBackend {
   }
 
   planConnect(params: ConnectParams): Step[] {
+    if (params.initialize) {
+      throw new AppError('INVALID_INPUT', 'Initializing the new disk is offered on Windows only.', {
+        fix: 'On Linux, find the new disk with `lsblk` (or `nasdeck initiator list`) and make a file system on it yourself.',
+      });
+    }
     const portal = portalText(parsePortal(params.portal));
     const node = nodeArgs(params.iqn, portal);
     const set = (name: string, value: string, description: string, secret = false): Step => ({

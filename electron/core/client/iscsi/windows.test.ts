@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExecRequest, ExecResult } from '../exec';
 import { planStep } from './backend';
 import { parseSessions, parseTargets, POWERSHELL, powershellError, WindowsInitiator } from './windows';
+import { LinuxInitiator } from './linux';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '__fixtures__', name), 'utf8');
 const CANARY = 'CANARY-s3cret42';
@@ -184,13 +185,34 @@ describe('Windows plans and runs (exec injected)', () => {
     expect(calls[1]!.env).toEqual({ NASDECK_ISCSI_IQN: IQN });
   });
 
-  it('initializes a new disk only on request, refusing one that is not RAW', async () => {
+  it('initializes the new disk only on request, last, and refuses one that is not RAW', async () => {
     const backend = new WindowsInitiator(fakeExec(() => ({})).exec);
-    expect(planStep(backend.planInitialize(2, 'NAS')).argv!.at(-1)).toBe(
-      "$d = Get-Disk -Number (2); if ($d.PartitionStyle -ne 'RAW') { throw \"Disk $($d.Number) is not empty (partition style $($d.PartitionStyle))\" }; $d | Initialize-Disk -PartitionStyle GPT -PassThru | New-Partition -AssignDriveLetter -UseMaximumSize | Format-Volume -FileSystem NTFS -NewFileSystemLabel 'NAS' -Confirm:$false | Out-Null",
+    expect(backend.planConnect(params).some((s) => s.description.startsWith('Initialize'))).toBe(false);
+    const plan = backend.planConnect({ ...params, initialize: { label: 'NAS' } }).map(planStep);
+    expect(plan.at(-1)!.argv!.at(-1)).toBe(
+      `$d = Get-IscsiSession | Where-Object { $_.TargetNodeAddress -eq '${IQN}' } | Get-Disk | Select-Object -First 1; if (-not $d) { throw "No disk came with this target" }; if ($d.PartitionStyle -ne 'RAW') { throw "Disk $($d.Number) is not empty (partition style $($d.PartitionStyle))" }; $d | Initialize-Disk -PartitionStyle GPT -PassThru | New-Partition -AssignDriveLetter -UseMaximumSize | Format-Volume -FileSystem NTFS -NewFileSystemLabel 'NAS' -Confirm:$false | Out-Null`,
     );
-    const used = fakeExec(() => ({ code: 1, stderr: 'Disk 2 is not empty (partition style GPT)' }));
-    await expect(new WindowsInitiator(used.exec).initialize(2, 'NAS')).rejects.toMatchObject({ code: 'CONFLICT' });
-    expect(used.calls[0]!.env).toEqual({ NASDECK_ISCSI_DISK: '2', NASDECK_ISCSI_LABEL: 'NAS' });
+
+    // A disk with partitions: the login stands, the initialization is refused (never skipped).
+    const used = fakeExec((req) =>
+      isList(req)
+        ? { stdout: fixture('windows-get-iscsisession.json') }
+        : req.stdin?.includes('Initialize-Disk')
+          ? { code: 1, stderr: 'Disk 2 is not empty (partition style GPT)' }
+          : {},
+    );
+    await expect(
+      new WindowsInitiator(used.exec).connect({ ...params, initialize: { label: 'NAS' } }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(used.calls.at(-1)!.env).toEqual({ NASDECK_ISCSI_IQN: IQN, NASDECK_ISCSI_LABEL: 'NAS' });
+  });
+
+  it('offers initialization on Windows only', () => {
+    expect(() =>
+      new LinuxInitiator(fakeExec(() => ({})).exec, {} as never).planConnect({
+        ...params,
+        initialize: { label: 'NAS' },
+      }),
+    ).toThrow(/Windows only/);
   });
 });

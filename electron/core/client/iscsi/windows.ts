@@ -32,7 +32,6 @@ const ENV = {
   chapUser: 'NASDECK_ISCSI_CHAP_USER',
   chapSecret: 'NASDECK_ISCSI_CHAP_SECRET',
   mutualSecret: 'NASDECK_ISCSI_MUTUAL_CHAP_SECRET',
-  disk: 'NASDECK_ISCSI_DISK',
   label: 'NASDECK_ISCSI_LABEL',
 } as const;
 const SECRET_VARS: readonly string[] = [ENV.chapSecret, ENV.mutualSecret];
@@ -150,6 +149,12 @@ const PS_ERRORS: Array<[RegExp, ErrorCode, string, string]> = [
     'Check the address, that the NAS is on, and that the firewall allows TCP 3260.',
   ],
   [
+    /No disk came with this target/,
+    'NOT_FOUND',
+    'The target brought no disk to initialize.',
+    'Check on the NAS that the target has a LUN and that this initiator is allowed to see it.',
+  ],
+  [
     /is not empty \(partition style/,
     'CONFLICT',
     'That disk already has partitions; Nasdeck only initializes empty (RAW) disks.',
@@ -257,11 +262,15 @@ export class WindowsInitiator implements InitiatorBackend {
         values,
       ),
     );
+    if (params.initialize) steps.push(this.planInitialize(params.iqn, params.initialize.label));
     return steps;
   }
 
   async connect(params: ConnectParams): Promise<InitiatorSession> {
-    for (const step of this.planConnect(params)) {
+    const steps = this.planConnect(params);
+    // An already-added portal or session is fine; a disk that is not empty is not (never skipped).
+    const initialize = params.initialize ? steps.pop() : undefined;
+    for (const step of steps) {
       try {
         await this.run(step);
       } catch (err) {
@@ -272,7 +281,9 @@ export class WindowsInitiator implements InitiatorBackend {
     const sessions = (await this.list()).filter((s) => s.iqn === params.iqn);
     const session = sessions.find((s) => s.portal === portal) ?? sessions[0];
     if (!session) throw new AppError('INTERNAL', `Logged in to ${params.iqn}, but no session shows up.`);
-    return session;
+    if (!initialize) return session;
+    await this.run(initialize);
+    return (await this.list()).find((s) => s.iqn === session.iqn && s.portal === session.portal) ?? session;
   }
 
   planDisconnect(params: DisconnectParams, sessions?: InitiatorSession[]): Step[] {
@@ -301,23 +312,20 @@ export class WindowsInitiator implements InitiatorBackend {
     return sessions.map((s) => ({ ...s, state: 'disconnected' as const, persistent: false, disks: [] }));
   }
 
-  /** Initialize a new (RAW) iSCSI disk as GPT with one NTFS volume and a drive letter — only on
-   *  request, and refused for a disk that already has a partition style (it may be shared). Not yet
-   *  reachable from the contract: initiator.connect has no "initialize" parameter. */
-  planInitialize(diskNumber: number, label: string): Step {
+  /** Initialize the disk a session brought as GPT with one NTFS volume and a drive letter — only on
+   *  request (`connect --initialize LABEL`), and refused for a disk that already has a partition
+   *  style: it may hold data or be shared by other hosts. */
+  planInitialize(iqn: string, label: string): Step {
     return psStep(
-      `Initialize disk ${diskNumber} (GPT, one NTFS volume "${label}", next free drive letter)`,
+      `Initialize the disk of ${iqn} (GPT, one NTFS volume "${label}", next free drive letter)`,
       [
-        `$d = Get-Disk -Number ([int]$env:${ENV.disk})`,
+        `$d = Get-IscsiSession | Where-Object { $_.TargetNodeAddress -eq $env:${ENV.iqn} } | Get-Disk | Select-Object -First 1`,
+        'if (-not $d) { throw "No disk came with this target" }',
         'if ($d.PartitionStyle -ne \'RAW\') { throw "Disk $($d.Number) is not empty (partition style $($d.PartitionStyle))" }',
         `$d | Initialize-Disk -PartitionStyle GPT -PassThru | New-Partition -AssignDriveLetter -UseMaximumSize | Format-Volume -FileSystem NTFS -NewFileSystemLabel $env:${ENV.label} -Confirm:$false | Out-Null`,
       ],
-      { [ENV.disk]: String(diskNumber), [ENV.label]: label },
+      { [ENV.iqn]: iqn, [ENV.label]: label },
     );
-  }
-
-  async initialize(diskNumber: number, label: string): Promise<void> {
-    await this.run(this.planInitialize(diskNumber, label));
   }
 
   async list(): Promise<InitiatorSession[]> {
