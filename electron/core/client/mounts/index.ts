@@ -266,7 +266,6 @@ export class MountService {
     this.monitor.start();
   }
 
-  /** The Electron shell calls this when the computer wakes from sleep. */
   /** Shows a mounted profile's files in the file manager. */
   async open(ref: string): Promise<{ opened: string }> {
     const [p] = await this.select({ mount: ref });
@@ -288,6 +287,7 @@ export class MountService {
     return { opened: mount.mountPoint };
   }
 
+  /** The Electron shell calls this when the computer wakes from sleep. */
   onResume(): void {
     this.monitor?.wake();
   }
@@ -347,6 +347,8 @@ export class MountService {
   /** Mounts one profile on this computer; the caller holds its lock. */
   private async mountNow(p: MountProfile): Promise<void> {
     const backend = this.backend();
+    // Only a share mounted again under the folder it had can meet gvfs's brief EIO (see settle).
+    const mountedBefore = this.runtime.get(p.id)?.path !== undefined;
     let password: string | undefined;
     try {
       await backend.preflight?.(p);
@@ -363,7 +365,7 @@ export class MountService {
       if (!seen?.mounted) throw new AppError('INTERNAL', `The mount command succeeded but ${p.url} is not mounted.`);
       const target = backend.linkTarget?.(p);
       if (target) await linkFolder(seen.path ?? target, p.mountPoint);
-      if (seen.path) await this.settle(backend, seen.path);
+      if (seen.path && mountedBefore) await this.settle(backend, seen.path);
       this.setState(p.id, 'mounted', undefined, seen.path, true);
     } catch (err) {
       const clean = scrub(err, password);
@@ -381,6 +383,7 @@ export class MountService {
   /**
    * Waits until the files answer. gvfsd-fuse gives EIO for up to about a second after a share is
    * mounted again under the same folder name (measured on the lab), so the first listing would fail.
+   * A first mount does not wait: the probe would cost a process start for nothing.
    */
   private async settle(backend: MountBackend, path: string, deadlineMs = 3000): Promise<void> {
     const probe = backend.probe(path);
