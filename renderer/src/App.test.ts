@@ -1,27 +1,35 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
+import type { Settings } from '../../shared/domain';
 import App from './App.svelte';
 import { quietDiscovery } from './test/discovered';
 import { installFakeBridge } from './test/fake-bridge';
 
+type Handlers = Parameters<typeof installFakeBridge>[0];
+
+/** A bridge for a fresh app with no devices: `settings` and `handlers` are what a test changes. */
+function installApp(settings: Pick<Settings, 'theme' | 'setupCompleted'>, handlers: Handlers = {}) {
+  installFakeBridge({
+    'settings.get': () => ({ startAtLogin: false, autoReconnect: true, ...settings }),
+    'app.info': () => ({
+      name: 'Nasdeck',
+      version: '0.1.0',
+      platform: 'linux',
+      configDir: '/c',
+      keychain: 'available',
+    }),
+    'devices.list': () => [],
+    'jobs.list': () => [],
+    ...quietDiscovery(),
+    ...handlers,
+  });
+  render(App);
+}
+
 describe('App frame', () => {
   test('navigates between pages with the main navigation and marks the current one', async () => {
     window.history.replaceState(null, '', '/');
-    installFakeBridge({
-      'settings.get': () => ({ theme: 'dark', startAtLogin: false, autoReconnect: true, setupCompleted: true }),
-      'app.info': () => ({
-        name: 'Nasdeck',
-        version: '0.1.0',
-        platform: 'linux',
-        configDir: '/c',
-        keychain: 'available',
-      }),
-      'devices.list': () => [],
-      'jobs.list': () => [],
-      'mounts.list': () => [],
-      ...quietDiscovery(),
-    });
-    render(App);
+    installApp({ theme: 'dark', setupCompleted: true }, { 'mounts.list': () => [] });
 
     const nav = screen.getByRole('navigation', { name: 'Main' });
     const links = within(nav).getAllByRole('link');
@@ -50,20 +58,7 @@ describe('App frame', () => {
 
   test('opens the setup assistant on first start, not when the app was opened at a page', async () => {
     window.history.replaceState(null, '', '/');
-    installFakeBridge({
-      'settings.get': () => ({ theme: 'system', startAtLogin: false, autoReconnect: true, setupCompleted: false }),
-      'app.info': () => ({
-        name: 'Nasdeck',
-        version: '0.1.0',
-        platform: 'linux',
-        configDir: '/c',
-        keychain: 'available',
-      }),
-      'devices.list': () => [],
-      'jobs.list': () => [],
-      ...quietDiscovery(),
-    });
-    render(App);
+    installApp({ theme: 'system', setupCompleted: false });
 
     await waitFor(() => expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Set up Nasdeck'));
     expect(screen.getByRole('heading', { level: 2, name: /Welcome/ })).toBeTruthy();
@@ -71,30 +66,22 @@ describe('App frame', () => {
 
   test('the Jobs button opens a drawer with the running jobs', async () => {
     window.location.hash = '#/devices';
-    installFakeBridge({
-      'settings.get': () => ({ theme: 'system', startAtLogin: false, autoReconnect: true, setupCompleted: true }),
-      'app.info': () => ({
-        name: 'Nasdeck',
-        version: '0.1.0',
-        platform: 'linux',
-        configDir: '/c',
-        keychain: 'available',
-      }),
-      'devices.list': () => [],
-      'jobs.list': () => [
-        {
-          id: 'j1',
-          kind: 'scrub',
-          title: 'Scrub pool',
-          state: 'running',
-          progress: 0.25,
-          message: '',
-          startedAt: '2026-01-01T00:00:00Z',
-        },
-      ],
-      ...quietDiscovery(),
-    });
-    render(App);
+    installApp(
+      { theme: 'system', setupCompleted: true },
+      {
+        'jobs.list': () => [
+          {
+            id: 'j1',
+            kind: 'scrub',
+            title: 'Scrub pool',
+            state: 'running',
+            progress: 0.25,
+            message: '',
+            startedAt: '2026-01-01T00:00:00Z',
+          },
+        ],
+      },
+    );
 
     const toggle = await screen.findByRole('button', { name: /Jobs\s*1 running/ });
     expect(toggle.getAttribute('aria-expanded')).toBe('false');
