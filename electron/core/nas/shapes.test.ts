@@ -1,19 +1,17 @@
 // Every vendor's data in the same shapes (../../../shared/CLI.md "JSON shapes"): one zod schema per
 // shape, applied to what each adapter returns. The Linux adapter answers from captured tool output
 // (an injected runner); QNAP, Synology and TrueNAS from their emulators over real HTTPS/WSS.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { QnapEmulator } from '../../../e2e/emulators/qnap/server';
 import { startSynologyEmulator, type SynologyEmulator } from '../../../e2e/emulators/synology/server';
 import { TrueNasEmulator } from '../../../e2e/emulators/truenas/server';
 import { healthStates, type Vendor } from '../../../shared/domain';
-import type { Runner } from '../remote/runner';
 import { peekCertificate } from '../remote/tls';
 import { MemoryVault, secretAccount } from '../secrets/vault';
 import type { NasAdapter } from './adapter';
 import { LinuxAdapter } from './linux';
+import { fakeHost, fixture } from './linux/fake-host';
 import { QnapDriver } from './qnap';
 import { createSynologyDriver } from './synology';
 import { createTrueNasDriver } from './truenas';
@@ -96,24 +94,9 @@ const capabilitiesShape = z
   .strict();
 
 // ---- Linux: captured tool output through an injected runner -------------------------------------
-const fixture = (...p: string[]) =>
-  readFileSync(join(import.meta.dirname, 'linux', 'parsers', '__fixtures__', ...p), 'utf8');
-
-function linuxHost(tools: string[], answers: Array<[RegExp, string]>): Runner {
-  return {
-    live: true,
-    run: async (argv) => {
-      if (argv[0] === 'sh' && argv[3] === 'detect') return { code: 0, stdout: tools.join('\n') + '\n', stderr: '' };
-      const line = argv.join(' ');
-      const hit = answers.find(([re]) => re.test(line));
-      return { code: 0, stdout: hit ? hit[1] : '', stderr: '' };
-    },
-  };
-}
-
 const linux = () =>
   new LinuxAdapter(
-    linuxHost(
+    fakeHost(
       ['lvs', 'lsblk', 'exportfs', 'net', 'testparm'],
       [
         [/^lvm fullreport/, fixture('lvm', 'fullreport-lvmreport-7.json.txt')],
@@ -123,7 +106,7 @@ const linux = () =>
         [/^testparm -s/, fixture('samba', 'testparm-registry.txt')],
         [/^sh -c hostname/, 'nas1\n6.1.0-28-amd64\n12345.67\nDebian GNU/Linux 12 (bookworm)\nStandard PC\n'],
       ],
-    ),
+    ).runner,
   );
 
 // ---- Vendor APIs: each vendor's emulator over real HTTPS/WSS, its certificate pinned -------------

@@ -1,35 +1,9 @@
 // The Linux adapter on hosts this lab cannot run (LIO, ZFS): an injected runner answers with
 // output in the tools' real formats and records every command, so the exact argv is asserted.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Argv } from '../../remote/quote';
-import { PlanRunner, type Runner, type RunOptions } from '../../remote/runner';
-import type { ExecResult } from '../../remote/ssh';
+import { PlanRunner } from '../../remote/runner';
+import { fakeHost, fixture } from './fake-host';
 import { LinuxAdapter } from './index';
-
-const fixture = (...p: string[]) => readFileSync(join(import.meta.dirname, 'parsers', '__fixtures__', ...p), 'utf8');
-
-interface Call {
-  argv: Argv;
-  options: RunOptions;
-}
-
-function fakeHost(tools: string[], answers: Array<[RegExp, string | ExecResult]>) {
-  const calls: Call[] = [];
-  const runner: Runner = {
-    live: true,
-    run: async (argv, options) => {
-      calls.push({ argv, options });
-      const line = argv.join(' ');
-      if (argv[0] === 'sh' && argv[3] === 'detect') return { code: 0, stdout: tools.join('\n') + '\n', stderr: '' };
-      const hit = answers.find(([re]) => re.test(line));
-      if (!hit) return { code: 0, stdout: '', stderr: '' };
-      return typeof hit[1] === 'string' ? { code: 0, stdout: hit[1], stderr: '' } : hit[1];
-    },
-  };
-  return { runner, calls, mutations: () => calls.filter((c) => c.options.mutates).map((c) => c.argv.join(' ')) };
-}
 
 const USAGE = 'usage-healthy.txt';
 const ZFS_SNAPSHOTS =

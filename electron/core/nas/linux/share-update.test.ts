@@ -2,39 +2,12 @@
 // (Samba 4.17 `net conf list` / `testparm -s`, `exportfs -v`, ganesha configs; see
 // parsers/__fixtures__/*/SOURCES.md) and records every command, so the exact argv, the stdin of each
 // rewritten file, the rollback after a failed step and the dry-run plan are asserted.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Argv } from '../../remote/quote';
-import { PlanRunner, type Runner, type RunOptions } from '../../remote/runner';
+import { PlanRunner } from '../../remote/runner';
 import type { ExecResult } from '../../remote/ssh';
+import { fakeHost, fixture } from './fake-host';
 import { LinuxAdapter } from './index';
 import { GANESHA_CONF, GANESHA_MANAGED, KERNEL_MANAGED } from './nfs';
-
-const fixture = (...p: string[]) => readFileSync(join(import.meta.dirname, 'parsers', '__fixtures__', ...p), 'utf8');
-
-interface Call {
-  argv: Argv;
-  options: RunOptions;
-}
-
-/** A host with these tools; each command answered by the first matching pattern, else empty success. */
-function fakeHost(tools: string[], answers: Array<[RegExp, string | ExecResult]>) {
-  const calls: Call[] = [];
-  const runner: Runner = {
-    live: true,
-    run: async (argv, options) => {
-      calls.push({ argv, options });
-      const line = argv.join(' ');
-      if (argv[0] === 'sh' && argv[3] === 'detect') return { code: 0, stdout: tools.join('\n') + '\n', stderr: '' };
-      const hit = answers.find(([re]) => re.test(line));
-      if (!hit) return { code: 0, stdout: '', stderr: '' };
-      return typeof hit[1] === 'string' ? { code: 0, stdout: hit[1], stderr: '' } : hit[1];
-    },
-  };
-  const mutating = () => calls.filter((c) => c.options.mutates);
-  return { runner, calls, mutating, argvs: () => mutating().map((c) => c.argv) };
-}
 
 const samba = (testparm = 'testparm-registry.txt', extra: Array<[RegExp, string | ExecResult]> = []) =>
   fakeHost(
