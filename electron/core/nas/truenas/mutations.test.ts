@@ -2,28 +2,15 @@
 // renamed methods and fields (zfs.snapshot → pool.snapshot, NFS paths[] → path, SMB ro → readonly)
 // are what the emulator's strict validation demands, so a wrong mapping fails here. Dry runs plan
 // the exact API calls with secrets as *** and change nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PlanStep } from '../../../../shared/domain';
-import { TrueNasEmulator, type Release } from '../../../../e2e/emulators/truenas/server';
-import { deviceFor, newDriver } from './test-helpers';
+import { emulatedTrueNas, RELEASES } from './test-helpers';
 
-const releases: Release[] = ['25.10', '25.04', '24.10', 'core13'];
 const CHAP = 'Chap-Secret-42x';
 
-describe.each(releases)('TrueNAS %s changes', (release) => {
-  let emu: TrueNasEmulator;
-  const driver = newDriver();
-  beforeAll(async () => {
-    emu = await TrueNasEmulator.start({ release });
-  });
-  afterAll(async () => {
-    await driver.closeAll();
-    await emu.close();
-  });
-  const adapter = async (plan?: PlanStep[]) => {
-    const { device, vault } = await deviceFor(emu);
-    return driver.adapter({ device, vault, ...(plan ? { plan } : {}) });
-  };
+describe.each(RELEASES)('TrueNAS %s changes', (release) => {
+  const t = emulatedTrueNas(release);
+  const adapter = t.adapter;
 
   it('creates an SMB share on a new dataset, in the field names of this release, and deletes it', async () => {
     const a = await adapter();
@@ -43,17 +30,17 @@ describe.each(releases)('TrueNAS %s changes', (release) => {
       users: [],
       clients: [],
     });
-    const row = emu.model.smb.find((r) => r.name === 'docs')!;
+    const row = t.emu.model.smb.find((r) => r.name === 'docs')!;
     expect(row[release === '25.10' ? 'readonly' : 'ro']).toBe(true);
-    expect(emu.model.datasets.some((d) => d.id === 'tank/docs')).toBe(true);
+    expect(t.emu.model.datasets.some((d) => d.id === 'tank/docs')).toBe(true);
     expect(await a.shares()).toContainEqual(share);
     await expect(
       a.createShare({ protocol: 'smb', name: 'docs', readOnly: false, users: [], clients: [] }),
     ).rejects.toMatchObject({ code: 'CONFLICT' });
     await a.deleteShare('docs');
-    expect(emu.model.smb.some((r) => r.name === 'docs')).toBe(false);
+    expect(t.emu.model.smb.some((r) => r.name === 'docs')).toBe(false);
     // The data stays.
-    expect(emu.model.datasets.some((d) => d.id === 'tank/docs')).toBe(true);
+    expect(t.emu.model.datasets.some((d) => d.id === 'tank/docs')).toBe(true);
     await expect(a.deleteShare('docs')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
@@ -75,12 +62,12 @@ describe.each(releases)('TrueNAS %s changes', (release) => {
       users: [],
       clients: ['10.0.0.0/24', 'host.lan'],
     });
-    const row = emu.model.nfs.find((r) => r.comment === 'media-nfs')!;
+    const row = t.emu.model.nfs.find((r) => r.comment === 'media-nfs')!;
     if (release === 'core13') expect(row.paths).toEqual(['/mnt/tank/media']);
     else expect(row.path).toBe('/mnt/tank/media');
     expect(await a.shares()).toContainEqual(share);
     await a.deleteShare('media-nfs', 'nfs');
-    expect(emu.model.nfs.some((r) => r.comment === 'media-nfs')).toBe(false);
+    expect(t.emu.model.nfs.some((r) => r.comment === 'media-nfs')).toBe(false);
   });
 
   it('a share on a missing path is refused by TrueNAS as invalid input, nothing left behind', async () => {
@@ -95,7 +82,7 @@ describe.each(releases)('TrueNAS %s changes', (release) => {
         clients: [],
       }),
     ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    expect(emu.model.smb.some((r) => r.name === 'ghost')).toBe(false);
+    expect(t.emu.model.smb.some((r) => r.name === 'ghost')).toBe(false);
   });
 
   it('snapshots: create, rollback to the latest only, delete', async () => {
@@ -107,7 +94,7 @@ describe.each(releases)('TrueNAS %s changes', (release) => {
     await a.createSnapshot('tank/media', 'later');
     await expect(a.rollbackSnapshot('tank/media', 'before-upgrade')).rejects.toMatchObject({ code: 'CONFLICT' });
     await a.rollbackSnapshot('tank/media', 'later');
-    expect(emu.model.rollbacks.at(-1)).toBe('tank/media@later');
+    expect(t.emu.model.rollbacks.at(-1)).toBe('tank/media@later');
     await a.deleteSnapshot('tank/media', 'later');
     await a.deleteSnapshot('media', 'before-upgrade');
     expect((await a.snapshots('tank/media')).map((s) => s.name)).toEqual(['auto-2025-06-01_00-00']);
@@ -132,7 +119,7 @@ describe.each(releases)('TrueNAS %s changes', (release) => {
     };
     expect(created).toEqual(expected);
     expect(await a.iscsiTargets()).toContainEqual(expected);
-    expect(emu.model.auths).toContainEqual(expect.objectContaining({ user: 'esxi', secret: CHAP }));
+    expect(t.emu.model.auths).toContainEqual(expect.objectContaining({ user: 'esxi', secret: CHAP }));
     await expect(a.createIscsiTarget({ name: 'esxi-ds1', sizeBytes: 1, initiators: [] })).rejects.toMatchObject({
       code: 'CONFLICT',
     });
@@ -142,23 +129,23 @@ describe.each(releases)('TrueNAS %s changes', (release) => {
 
     await a.deleteIscsiTarget('esxi-ds1');
     expect((await a.iscsiTargets()).map((t) => t.name)).toEqual(['vmstore']);
-    expect(emu.model.auths).toEqual([]);
-    expect(emu.model.initiators.map((i) => i.id)).toEqual([1]);
-    expect(emu.model.extents.map((e) => e.name)).toEqual(['vmstore-lun0']);
+    expect(t.emu.model.auths).toEqual([]);
+    expect(t.emu.model.initiators.map((i) => i.id)).toEqual([1]);
+    expect(t.emu.model.extents.map((e) => e.name)).toEqual(['vmstore-lun0']);
     // The zvol (the data) stays.
-    expect(emu.model.datasets.some((d) => d.id === 'tank/esxi-ds1')).toBe(true);
+    expect(t.emu.model.datasets.some((d) => d.id === 'tank/esxi-ds1')).toBe(true);
     await expect(a.deleteIscsiTarget('esxi-ds1')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('a failing step undoes the steps before it, newest first', async () => {
     const a = await adapter();
     // An extent with the target's name already exists: the extent step fails after four others.
-    emu.model.extents.push({ ...emu.model.extents[0]!, id: 99, name: 'clash' });
+    t.emu.model.extents.push({ ...t.emu.model.extents[0]!, id: 99, name: 'clash' });
     try {
       const before = JSON.stringify({
-        d: emu.model.datasets.map((d) => d.id),
-        t: emu.model.targets,
-        a: emu.model.auths,
+        d: t.emu.model.datasets.map((d) => d.id),
+        t: t.emu.model.targets,
+        a: t.emu.model.auths,
       });
       await expect(
         a.createIscsiTarget({
@@ -169,26 +156,26 @@ describe.each(releases)('TrueNAS %s changes', (release) => {
           initiators: ['iqn.x:y'],
         }),
       ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-      expect(JSON.stringify({ d: emu.model.datasets.map((d) => d.id), t: emu.model.targets, a: emu.model.auths })).toBe(
-        before,
-      );
-      expect(emu.model.initiators.map((i) => i.id)).toEqual([1]);
+      expect(
+        JSON.stringify({ d: t.emu.model.datasets.map((d) => d.id), t: t.emu.model.targets, a: t.emu.model.auths }),
+      ).toBe(before);
+      expect(t.emu.model.initiators.map((i) => i.id)).toEqual([1]);
     } finally {
-      emu.model.extents = emu.model.extents.filter((e) => e.id !== 99);
+      t.emu.model.extents = t.emu.model.extents.filter((e) => e.id !== 99);
     }
   });
 
   it("sets a user's SMB password (the account password on TrueNAS)", async () => {
     const a = await adapter();
     await a.setSmbPassword('alice', 'new-alice-pass');
-    expect(emu.model.users.find((u) => u.username === 'alice')!.password).toBe('new-alice-pass');
+    expect(t.emu.model.users.find((u) => u.username === 'alice')!.password).toBe('new-alice-pass');
     await expect(a.setSmbPassword('nobody', 'x')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('dry run: every change planned as API calls with secrets as ***, nothing changed on the NAS', async () => {
     const plan: PlanStep[] = [];
     const a = await adapter(plan);
-    const before = JSON.stringify(emu.model);
+    const before = JSON.stringify(t.emu.model);
     await a.createShare({ protocol: 'smb', name: 'planned', pool: 'tank', readOnly: false, users: [], clients: [] });
     await a.createShare({
       protocol: 'nfs',
@@ -211,7 +198,7 @@ describe.each(releases)('TrueNAS %s changes', (release) => {
     });
     await a.deleteIscsiTarget('vmstore');
     await a.setSmbPassword('alice', 'Secret-Password-9');
-    expect(JSON.stringify(emu.model)).toBe(before);
+    expect(JSON.stringify(t.emu.model)).toBe(before);
 
     const text = JSON.stringify(plan);
     expect(text).not.toContain(CHAP);

@@ -1,34 +1,19 @@
 // Reads through the real network stack (pinned TLS, WebSocket JSON-RPC or HTTPS REST) against the
 // TrueNAS emulator, in the shared shapes, for each API generation.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { healthStates } from '../../../../shared/domain';
-import { TrueNasEmulator, type Release } from '../../../../e2e/emulators/truenas/server';
-import { deviceFor, jobContext, newDriver } from './test-helpers';
+import { emulatedTrueNas, RELEASES, deviceFor, jobContext } from './test-helpers';
 
-const releases: Release[] = ['25.10', '25.04', '24.10', 'core13'];
-
-describe.each(releases)('TrueNAS %s reads', (release) => {
-  let emu: TrueNasEmulator;
-  const driver = newDriver();
-  beforeAll(async () => {
-    emu = await TrueNasEmulator.start({ release });
-  });
-  afterAll(async () => {
-    await driver.closeAll();
-    await emu.close();
-  });
-
-  const adapter = async () => {
-    const { device, vault } = await deviceFor(emu);
-    return driver.adapter({ device, vault });
-  };
+describe.each(RELEASES)('TrueNAS %s reads', (release) => {
+  const t = emulatedTrueNas(release);
+  const adapter = t.adapter;
 
   it('speaks JSON-RPC from 25.04 and REST v2.0 before, chosen by GET /api/versions', async () => {
     const a = await adapter();
     const modern = release === '25.04' || release === '25.10';
     expect((a as unknown as { client: { transport: string } }).client.transport).toBe(modern ? 'jsonrpc' : 'rest');
-    expect(emu.received.some((r) => r.path === 'GET /api/versions')).toBe(true);
-    if (!modern) expect(emu.received.some((r) => r.path.startsWith('GET /api/v2.0/system/version'))).toBe(true);
+    expect(t.emu.received.some((r) => r.path === 'GET /api/versions')).toBe(true);
+    if (!modern) expect(t.emu.received.some((r) => r.path.startsWith('GET /api/v2.0/system/version'))).toBe(true);
   });
 
   it('system info: the product, not the CPU, as model', async () => {
@@ -70,8 +55,8 @@ describe.each(releases)('TrueNAS %s reads', (release) => {
 
   it('maps every ZFS state onto the shared vocabulary, keeping the raw word', async () => {
     const a = await adapter();
-    const tank = emu.model.pools[0]!;
-    const fast = emu.model.pools[1]!;
+    const tank = t.emu.model.pools[0]!;
+    const fast = t.emu.model.pools[1]!;
     const original = { tank: structuredClone(tank), fast: structuredClone(fast) };
     try {
       fast.status = 'DEGRADED';
@@ -176,7 +161,7 @@ describe.each(releases)('TrueNAS %s reads', (release) => {
     expect(await a.alerts([], [])).toEqual([
       { level: 'warning', message: 'NTP health check failed - No Active NTP peers', source: 'NTPHealthCheck' },
     ]);
-    emu.model.pools[1]!.status = 'DEGRADED';
+    t.emu.model.pools[1]!.status = 'DEGRADED';
     try {
       expect(await a.alerts([], [])).toContainEqual({
         level: 'critical',
@@ -184,7 +169,7 @@ describe.each(releases)('TrueNAS %s reads', (release) => {
         source: 'VolumeStatus',
       });
     } finally {
-      emu.model.pools[1]!.status = 'ONLINE';
+      t.emu.model.pools[1]!.status = 'ONLINE';
     }
   });
 
@@ -209,14 +194,14 @@ describe.each(releases)('TrueNAS %s reads', (release) => {
     const fractions = ctx.seen.map(([f]) => f).filter((f): f is number => f !== null);
     expect(fractions.some((f) => f > 0 && f < 1)).toBe(true);
     expect(fractions).toEqual([...fractions].sort((x, y) => x - y));
-    expect(emu.model.jobs.at(-1)).toMatchObject({ method: 'pool.scrub', state: 'SUCCESS' });
+    expect(t.emu.model.jobs.at(-1)).toMatchObject({ method: 'pool.scrub', state: 'SUCCESS' });
     await expect(a.scrub('nope', jobContext())).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('keeps one session per device across adapters (one sign-in)', async () => {
-    const { device, vault } = await deviceFor(emu);
-    const before = emu.logins;
-    for (let i = 0; i < 5; i++) await (await driver.adapter({ device, vault })).pools();
-    if (release === '25.04' || release === '25.10') expect(emu.logins - before).toBe(1);
+    const { device, vault } = await deviceFor(t.emu);
+    const before = t.emu.logins;
+    for (let i = 0; i < 5; i++) await (await t.driver.adapter({ device, vault })).pools();
+    if (release === '25.04' || release === '25.10') expect(t.emu.logins - before).toBe(1);
   });
 });

@@ -2,27 +2,13 @@
 // with this release's read-only field (ro → readonly in 25.10), sharing.nfs.update with CIDR ranges in
 // networks and names in hosts, over JSON-RPC (25.04+) or REST PUT (CORE 13, 24.10). The emulator
 // validates the update bodies strictly and changes its state, so a wrong mapping fails here.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PlanStep } from '../../../../shared/domain';
-import { TrueNasEmulator, type Release } from '../../../../e2e/emulators/truenas/server';
-import { deviceFor, newDriver } from './test-helpers';
+import { emulatedTrueNas, RELEASES } from './test-helpers';
 
-const releases: Release[] = ['25.10', '25.04', '24.10', 'core13'];
-
-describe.each(releases)('TrueNAS %s share edits', (release) => {
-  let emu: TrueNasEmulator;
-  const driver = newDriver();
-  beforeAll(async () => {
-    emu = await TrueNasEmulator.start({ release });
-  });
-  afterAll(async () => {
-    await driver.closeAll();
-    await emu.close();
-  });
-  const adapter = async (plan?: PlanStep[]) => {
-    const { device, vault } = await deviceFor(emu);
-    return driver.adapter({ device, vault, ...(plan ? { plan } : {}) });
-  };
+describe.each(RELEASES)('TrueNAS %s share edits', (release) => {
+  const t = emulatedTrueNas(release);
+  const adapter = t.adapter;
   const roField = release === '25.10' ? 'readonly' : 'ro';
 
   it('makes an SMB share read-only and limits its hosts, in this release’s field names', async () => {
@@ -36,14 +22,14 @@ describe.each(releases)('TrueNAS %s share edits', (release) => {
       users: [],
       clients: ['10.1.0.0/16'],
     });
-    const row = emu.model.smb.find((r) => r.name === 'media')!;
+    const row = t.emu.model.smb.find((r) => r.name === 'media')!;
     expect(row[roField]).toBe(true);
     expect(row.hostsallow).toEqual(['10.1.0.0/16']);
     expect((await a.shares()).find((s) => s.name === 'media' && s.protocol === 'smb')).toEqual(share);
 
     await a.updateShare('media', 'smb', { readOnly: false });
-    expect(emu.model.smb.find((r) => r.name === 'media')![roField]).toBe(false);
-    expect(emu.model.smb.find((r) => r.name === 'media')!.hostsallow).toEqual(['10.1.0.0/16']);
+    expect(t.emu.model.smb.find((r) => r.name === 'media')![roField]).toBe(false);
+    expect(t.emu.model.smb.find((r) => r.name === 'media')!.hostsallow).toEqual(['10.1.0.0/16']);
   });
 
   it('rewrites an NFS export’s clients (networks and hosts) and read-only', async () => {
@@ -51,7 +37,7 @@ describe.each(releases)('TrueNAS %s share edits', (release) => {
     const share = await a.updateShare('backups', 'nfs', { readOnly: true, clients: ['10.9.0.0/24', 'pc.lan'] });
     expect(share).toMatchObject({ protocol: 'nfs', path: '/mnt/tank/backups', readOnly: true });
     expect(share.clients).toEqual(['10.9.0.0/24', 'pc.lan']);
-    const row = emu.model.nfs.find((r) => r.id === 1)!;
+    const row = t.emu.model.nfs.find((r) => r.id === 1)!;
     expect([row.networks, row.hosts, row.ro]).toEqual([['10.9.0.0/24'], ['pc.lan'], true]);
     if (release === 'core13') expect(row.paths).toEqual(['/mnt/tank/backups']);
     else expect(row.path).toBe('/mnt/tank/backups');
@@ -75,11 +61,11 @@ describe.each(releases)('TrueNAS %s share edits', (release) => {
   it('dry run: the exact update call planned, nothing changed', async () => {
     const plan: PlanStep[] = [];
     const a = await adapter(plan);
-    const before = JSON.stringify(emu.model);
+    const before = JSON.stringify(t.emu.model);
     const share = await a.updateShare('media', 'smb', { readOnly: true });
     expect(share).toMatchObject({ name: 'media', readOnly: true });
     await a.updateShare('backups', 'nfs', { clients: ['192.168.7.0/24'] });
-    expect(JSON.stringify(emu.model)).toBe(before);
+    expect(JSON.stringify(t.emu.model)).toBe(before);
     const calls = plan.map((s) => s.call);
     if (release === '25.04' || release === '25.10') {
       expect(calls).toEqual([

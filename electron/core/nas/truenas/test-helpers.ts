@@ -1,9 +1,10 @@
 // Test helpers: a device record pointing at an emulator, its secrets in a MemoryVault, and a driver
 // with short timeouts so a failing test fails quickly (never a timing assertion).
-import type { Device } from '../../../../shared/domain';
+import { afterAll, beforeAll } from 'vitest';
+import type { Device, PlanStep } from '../../../../shared/domain';
 import type { JobContext } from '../../jobs/jobs';
 import { MemoryVault, secretAccount } from '../../secrets/vault';
-import type { TrueNasEmulator } from '../../../../e2e/emulators/truenas/server';
+import { TrueNasEmulator, type Release } from '../../../../e2e/emulators/truenas/server';
 import { createTrueNasDriver, type Tuning } from '.';
 
 export const FAST: Tuning = { jobPollMs: 25, callTimeoutMs: 4000, connectTimeoutMs: 4000 };
@@ -61,4 +62,29 @@ export function jobContext(): JobContext & {
   const controller = new AbortController();
   const seen: Array<[number | null, string | undefined]> = [];
   return { signal: controller.signal, progress: (f, m) => seen.push([f, m]), seen, controller };
+}
+
+export const RELEASES: Release[] = ['25.10', '25.04', '24.10', 'core13'];
+
+/**
+ * One emulator of `release` for the enclosing describe block (started before its tests, closed after)
+ * and adapters on it through one driver; giving a plan makes the adapter a dry run.
+ */
+export function emulatedTrueNas(release: Release) {
+  const t = {
+    emu: undefined as unknown as TrueNasEmulator,
+    driver: newDriver(),
+    adapter: async (plan?: PlanStep[]) => {
+      const { device, vault } = await deviceFor(t.emu);
+      return t.driver.adapter({ device, vault, ...(plan ? { plan } : {}) });
+    },
+  };
+  beforeAll(async () => {
+    t.emu = await TrueNasEmulator.start({ release });
+  });
+  afterAll(async () => {
+    await t.driver.closeAll();
+    await t.emu.close();
+  });
+  return t;
 }
