@@ -80,18 +80,12 @@ export class NasService {
     return this.pool.runner(device.id, () => sshTarget(device, this.vault));
   }
 
-  async adapter(
-    ref: string,
-    plan?: (live: Runner) => Runner,
-    apiPlan?: PlanStep[],
-  ): Promise<{ device: Device; adapter: NasAdapter }> {
+  /** The device's adapter; with `plan` it is a dry run: reads go to the NAS, changes land in `plan`. */
+  async adapter(ref: string, plan?: PlanStep[]): Promise<{ device: Device; adapter: NasAdapter }> {
     const device = await this.devices.get(ref);
     const driver = vendorDriver(device.vendor);
     if (driver) {
-      return {
-        device,
-        adapter: await driver.adapter({ device, vault: this.vault, ...(apiPlan ? { plan: apiPlan } : {}) }),
-      };
+      return { device, adapter: await driver.adapter({ device, vault: this.vault, ...(plan ? { plan } : {}) }) };
     }
     const live = new BatchingRunner(await this.runnerFor(device));
     let cached = this.tools.get(device.id);
@@ -100,7 +94,7 @@ export class NasService {
       cached.tools.catch(() => this.tools.delete(device.id));
       this.tools.set(device.id, cached);
     }
-    return { device, adapter: new LinuxAdapter(plan ? plan(live) : live, cached.tools) };
+    return { device, adapter: new LinuxAdapter(plan ? new PlanRunner(live, plan) : live, cached.tools) };
   }
 
   async status(ref: string): Promise<NasStatus> {
@@ -130,11 +124,9 @@ export class NasService {
     change: (a: NasAdapter) => Promise<T>,
   ): Promise<Outcome<T>> {
     if (dryRun) {
-      let planner: PlanRunner | undefined;
-      const apiSteps: PlanStep[] = [];
-      const { adapter } = await this.adapter(ref, (live) => (planner = new PlanRunner(live)), apiSteps);
-      await change(adapter);
-      return { applied: false, steps: planner ? planner.steps : apiSteps };
+      const steps: PlanStep[] = [];
+      await change((await this.adapter(ref, steps)).adapter);
+      return { applied: false, steps };
     }
     const { adapter: live } = await this.adapter(ref);
     let value: T | undefined;

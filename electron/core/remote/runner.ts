@@ -29,9 +29,11 @@ export function redact(argv: readonly string[], secrets: readonly string[] = [])
 
 export class PlanRunner implements Runner {
   readonly live = false;
-  readonly steps: PlanStep[] = [];
-
-  constructor(private readonly reads: Runner) {}
+  constructor(
+    private readonly reads: Runner,
+    /** Where the planned steps go (a dry run of a vendor API records into the same kind of list). */
+    readonly steps: PlanStep[] = [],
+  ) {}
 
   async run(argv: Argv, options: RunOptions): Promise<ExecResult> {
     if (!options.mutates) return this.reads.run(argv, options);
