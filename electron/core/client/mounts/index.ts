@@ -94,29 +94,35 @@ export class MountService {
 
   async list(): Promise<Mount[]> {
     const profiles = await this.loadProfiles();
-    if (!this.monitor?.running) {
-      // No monitor in this process (the CLI): ask the OS once (never touches the network), then
-      // check each mount the way the monitor does, all at once and bounded by its timeouts.
-      const seen = await this.observe(profiles).catch(() => new Map<string, ObservedMount>());
-      const options = { ...defaultMonitorOptions, ...this.deps.monitor };
-      await Promise.all(
-        profiles.map(async (p) => {
-          const o = seen.get(p.id);
-          if (!o) return;
-          const problem = o.mounted ? await whyNotAlive(this.backend(), this.exec, p, o, options) : null;
-          const state: MountState = !o.mounted ? 'unmounted' : problem ? 'offline' : 'mounted';
-          if (this.runtime.get(p.id)?.state === state) return;
-          this.runtime.set(p.id, {
-            state,
-            ...(problem ? { reason: problem } : {}),
-            since: new Date().toISOString(),
-            ...(o.path ? { path: o.path } : {}),
-            wanted: o.mounted,
-          });
-        }),
-      );
-    }
+    await this.refresh(profiles);
     return profiles.map((p) => this.view(p));
+  }
+
+  /**
+   * No monitor in this process (the CLI): ask the OS once (never touches the network), then check
+   * each of these mounts the way the monitor does, all at once and bounded by its timeouts. With a
+   * monitor running its state is current already.
+   */
+  private async refresh(profiles: readonly MountProfile[]): Promise<void> {
+    if (this.monitor?.running) return;
+    const seen = await this.observe(profiles).catch(() => new Map<string, ObservedMount>());
+    const options = { ...defaultMonitorOptions, ...this.deps.monitor };
+    await Promise.all(
+      profiles.map(async (p) => {
+        const o = seen.get(p.id);
+        if (!o) return;
+        const problem = o.mounted ? await whyNotAlive(this.backend(), this.exec, p, o, options) : null;
+        const state: MountState = !o.mounted ? 'unmounted' : problem ? 'offline' : 'mounted';
+        if (this.runtime.get(p.id)?.state === state) return;
+        this.runtime.set(p.id, {
+          state,
+          ...(problem ? { reason: problem } : {}),
+          since: new Date().toISOString(),
+          ...(o.path ? { path: o.path } : {}),
+          wanted: o.mounted,
+        });
+      }),
+    );
   }
 
   async add(params: ParsedParams<'mounts.add'>): Promise<CommandResult<'mounts.add'>> {
@@ -269,7 +275,8 @@ export class MountService {
   /** Shows a mounted profile's files in the file manager. */
   async open(ref: string): Promise<{ opened: string }> {
     const [p] = await this.select({ mount: ref });
-    const mount = (await this.list()).find((m) => m.id === p!.id)!;
+    await this.refresh([p!]); // this mount only: the others' liveness checks are not needed here
+    const mount = this.view(p!);
     if (mount.state !== 'mounted') {
       throw new AppError('CONFLICT', `"${mount.name}" is ${mount.state}, not mounted: mount it first.`, {
         fix: `nasdeck mount up ${mount.name}`,
@@ -347,8 +354,6 @@ export class MountService {
   /** Mounts one profile on this computer; the caller holds its lock. */
   private async mountNow(p: MountProfile): Promise<void> {
     const backend = this.backend();
-    // Only a share mounted again under the folder it had can meet gvfs's brief EIO (see settle).
-    const mountedBefore = this.runtime.get(p.id)?.path !== undefined;
     let password: string | undefined;
     try {
       await backend.preflight?.(p);
@@ -365,7 +370,7 @@ export class MountService {
       if (!seen?.mounted) throw new AppError('INTERNAL', `The mount command succeeded but ${p.url} is not mounted.`);
       const target = backend.linkTarget?.(p);
       if (target) await linkFolder(seen.path ?? target, p.mountPoint);
-      if (seen.path && mountedBefore) await this.settle(backend, seen.path);
+      if (seen.path) await this.settle(backend, seen.path);
       this.setState(p.id, 'mounted', undefined, seen.path, true);
     } catch (err) {
       const clean = scrub(err, password);
@@ -383,7 +388,6 @@ export class MountService {
   /**
    * Waits until the files answer. gvfsd-fuse gives EIO for up to about a second after a share is
    * mounted again under the same folder name (measured on the lab), so the first listing would fail.
-   * A first mount does not wait: the probe would cost a process start for nothing.
    */
   private async settle(backend: MountBackend, path: string, deadlineMs = 3000): Promise<void> {
     const probe = backend.probe(path);
