@@ -33,6 +33,9 @@ export default defineConfig({
           environment: 'node',
           globalSetup: ['e2e/lab/global-setup.ts'],
           fileParallelism: false,
+          // Real daemons on real links can hiccup once; a test that needs its retry is named in
+          // e2e/output/flaky.txt and the closing summary (e2e/support/flaky-reporter.ts).
+          retry: 1,
           testTimeout: 120_000,
           hookTimeout: 300_000,
         },

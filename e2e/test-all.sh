@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 out=e2e/output
 mkdir -p "$out"
-rm -f "$out"/vitest-*.json "$out"/playwright.json
+rm -f "$out"/vitest-*.json "$out"/playwright.json "$out"/flaky.txt
 failures=()
 
 step() {
@@ -47,7 +47,7 @@ if is_root; then
   # A lab left over by a crashed run would hold addresses and loop devices: clear it first.
   npx tsx e2e/lab/cli.ts down --all >&2 || true
   step "lab NAS tests" npx vitest run --project lab \
-    --reporter=default --reporter=json --outputFile.json="$out/vitest-lab.json"
+    --reporter=default --reporter=json --reporter=./e2e/support/flaky-reporter.ts --outputFile.json="$out/vitest-lab.json"
 else
   echo "SKIPPED lab NAS tests: they need root (network namespaces, loop devices)" >&2
 fi

@@ -55,6 +55,11 @@ export interface MountBackend {
   unmountActions(profile: MountProfile, options?: UnmountOptions): Action[];
   /** Where the OS puts the files when not in the profile's folder (gvfs, NetFS); the folder becomes a link there. */
   linkTarget?(profile: MountProfile): string | null;
+  /**
+   * A folder that exists and lists only while the share is mounted (gvfs's FUSE folders): a listing
+   * of it proves the mount, so mounting needs no separate observe.
+   */
+  liveFolder?(profile: MountProfile): string | null;
   /** Checks before a real run (kernel support, a session bus, a folder in the way). */
   preflight?(profile: MountProfile): Promise<void>;
   /** One query for all profiles; never touches the network (a dead NAS must not slow it down). */

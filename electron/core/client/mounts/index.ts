@@ -366,12 +366,19 @@ export class MountService {
         }
       }
       await runActions(this.exec, backend.mountActions(p, { ...(password !== undefined ? { password } : {}) }));
-      const seen = (await backend.observe([p])).get(p.id);
-      if (!seen?.mounted) throw new AppError('INTERNAL', `The mount command succeeded but ${p.url} is not mounted.`);
+      // Where the files answering proves the mount, one listing does both; else ask the OS first.
+      const live = backend.liveFolder?.(p);
+      let path: string | undefined;
+      if (live && (await this.settle(backend, live))) path = live;
+      else {
+        const seen = (await backend.observe([p])).get(p.id);
+        if (!seen?.mounted) throw new AppError('INTERNAL', `The mount command succeeded but ${p.url} is not mounted.`);
+        path = seen.path;
+        if (path && path !== live) await this.settle(backend, path);
+      }
       const target = backend.linkTarget?.(p);
-      if (target) await linkFolder(seen.path ?? target, p.mountPoint);
-      if (seen.path) await this.settle(backend, seen.path);
-      this.setState(p.id, 'mounted', undefined, seen.path, true);
+      if (target) await linkFolder(path ?? target, p.mountPoint);
+      this.setState(p.id, 'mounted', undefined, path, true);
     } catch (err) {
       const clean = scrub(err, password);
       this.setState(
@@ -389,14 +396,15 @@ export class MountService {
    * Waits until the files answer. gvfsd-fuse gives EIO for up to about a second after a share is
    * mounted again under the same folder name (measured on the lab), so the first listing would fail.
    */
-  private async settle(backend: MountBackend, path: string, deadlineMs = 3000): Promise<void> {
+  private async settle(backend: MountBackend, path: string, deadlineMs = 3000): Promise<boolean> {
     const probe = backend.probe(path);
     const end = Date.now() + deadlineMs;
     for (;;) {
       const r = await this.exec({ argv: probe.argv, timeoutMs: 2500, ...(probe.env ? { env: probe.env } : {}) }).catch(
         () => null,
       );
-      if (r?.code === 0 || Date.now() > end) return; // still failing: the monitor takes it from here
+      if (r?.code === 0) return true;
+      if (Date.now() > end) return false; // still failing: the monitor takes it from here
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

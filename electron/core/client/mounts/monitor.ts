@@ -72,15 +72,32 @@ export async function whyNotAlive(
   if (seen.broken) return seen.broken;
   const { host, port } = servicePort(p);
   const probe = backend.probe(seen.path);
-  const [reachable, listed] = await Promise.all([
-    tcpReachable(host, port, options.tcpTimeoutMs),
-    exec({ argv: probe.argv, timeoutMs: options.probeTimeoutMs, ...(probe.env ? { env: probe.env } : {}) })
-      .then((r) => r.code === 0)
-      .catch(() => false),
-  ]);
-  if (!reachable) return `${host} does not answer on port ${port}.`;
-  if (!listed) return `The files on ${host} do not answer (no listing within ${options.probeTimeoutMs} ms).`;
-  return null;
+  // Both run at once and the first failure answers: a NAS that stopped answering on its port is
+  // offline then, without waiting out the longer listing timeout (its child is killed at its own).
+  const unreachable = tcpReachable(host, port, options.tcpTimeoutMs).then((ok) =>
+    ok ? null : `${host} does not answer on port ${port}.`,
+  );
+  const unlisted = exec({
+    argv: probe.argv,
+    timeoutMs: options.probeTimeoutMs,
+    ...(probe.env ? { env: probe.env } : {}),
+  })
+    .then((r) => r.code === 0)
+    .catch(() => false)
+    .then((ok) => (ok ? null : `The files on ${host} do not answer (no listing within ${options.probeTimeoutMs} ms).`));
+  return firstProblem([unreachable, unlisted]);
+}
+
+/** The first non-null answer, or null once every one of them is null. */
+function firstProblem(checks: Array<Promise<string | null>>): Promise<string | null> {
+  return new Promise((resolve) => {
+    let pending = checks.length;
+    for (const check of checks)
+      void check.then((problem) => {
+        if (problem !== null) resolve(problem);
+        else if (--pending === 0) resolve(null);
+      });
+  });
 }
 
 export class LivenessMonitor {

@@ -1,7 +1,7 @@
 // MountService without a live mount: dry-run plans for every OS, profiles in the config store
 // with the password only in the vault, and the errors a user meets first.
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -149,6 +149,49 @@ describe('MountService', () => {
       service.add({ ...add, url: 'smb://nas/media', at: '/x', os: 'windows', dryRun: true }),
     ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(service.up({ mount: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('a gvfs mount is proven by one listing of its folder, read again while gvfsd-fuse still says EIO', async () => {
+    const calls: (readonly string[])[] = [];
+    let eio = 2; // gvfsd-fuse's answers right after a folder is mounted again
+    const exec: Exec = async ({ argv }) => {
+      calls.push(argv);
+      if (argv[0] === 'ls' && argv[1] === '-f')
+        return eio-- > 0
+          ? { code: 2, stdout: '', stderr: 'Input/output error' }
+          : { code: 0, stdout: '.\n..\n', stderr: '' };
+      return { code: 0, stdout: '', stderr: '' };
+    };
+    const at = join(await mkdtemp(join(tmpdir(), 'nasdeck-home-')), 'media');
+    const { service } = await harness('linux', exec);
+    const r = await service.add({ ...add, url: 'nfs://nas/export/media', at });
+    const live = '/run/user/1000/gvfs/nfs:host=nas,prefix=%2Fexport%2Fmedia';
+    expect(r.applied && r.value).toMatchObject({ state: 'mounted' });
+    expect(calls.map((c) => c.slice(0, 2).join(' '))).toEqual(['gio mount', 'ls -f', 'ls -f', 'ls -f']);
+    expect(calls[1]).toEqual(['ls', '-f', '--', live]);
+    expect(await readlink(at)).toBe(live);
+    await service.close();
+  });
+
+  it('when the folder never lists, asks gvfs what it mounted and says so', async () => {
+    const calls: (readonly string[])[] = [];
+    const exec: Exec = async ({ argv }) => {
+      calls.push(argv);
+      if (argv[0] === 'ls') return { code: 2, stdout: '', stderr: 'No such file or directory' };
+      return { code: 0, stdout: '', stderr: '' };
+    };
+    const at = join(await mkdtemp(join(tmpdir(), 'nasdeck-home-')), 'media');
+    const { service } = await harness('linux', exec);
+    await expect(service.add({ ...add, url: 'nfs://nas/export/media', at })).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining('is not mounted'),
+    });
+    // observe after the listings gave up: gvfsd-fuse's root, and `gio mount -l` when that does not list either
+    expect(calls.slice(-2)).toEqual([
+      ['ls', '-1', '-A', '--', '/run/user/1000/gvfs'],
+      ['gio', 'mount', '-l'],
+    ]);
+    await service.close();
   });
 
   it.skipIf(kernelHasCifs)(
