@@ -8,6 +8,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const failures = [];
+const flaky = [];
 
 const firstLines = (text, n = 3) =>
   String(text ?? '')
@@ -40,22 +41,25 @@ for (const name of existsSync(dir) ? readdirSync(dir) : []) {
     passed += (report.stats?.expected ?? 0) + (report.stats?.flaky ?? 0);
     failed += report.stats?.unexpected ?? 0;
     skipped += report.stats?.skipped ?? 0;
-    const walk = (suite, titles) => {
+    // Suites nest: the file, then describe blocks; a spec's name is the describe titles and its own.
+    const walk = (suite, outer) => {
+      const titles = suite.title && suite.title !== suite.file ? [...outer, suite.title] : outer;
       for (const spec of suite.specs ?? []) {
+        const name = `${spec.file} › ${[...titles, spec.title].join(' › ')}`;
         for (const test of spec.tests ?? []) {
+          if (test.status === 'flaky') flaky.push(`${name} (passed on retry)`);
           if (test.status !== 'unexpected') continue;
-          const error = test.results?.find((r) => r.error)?.error;
-          failures.push(`${spec.file} › ${[...titles, spec.title].join(' › ')}: ${firstLines(error?.message)}`);
+          failures.push(`${name}: ${firstLines(test.results?.find((r) => r.error)?.error?.message)}`);
         }
       }
-      for (const child of suite.suites ?? []) walk(child, suite.title ? [...titles, suite.title] : titles);
+      for (const child of suite.suites ?? []) walk(child, titles);
     };
     for (const suite of report.suites ?? []) walk(suite, []);
   }
 }
-const flakyFile = join(dir, 'flaky.txt');
-if (existsSync(flakyFile))
-  for (const line of readFileSync(flakyFile, 'utf8').split('\n').filter(Boolean)) console.log(`FLAKY ${line}`);
+const flakyFile = join(dir, 'flaky.txt'); // written by e2e/support/flaky-reporter.ts (vitest)
+if (existsSync(flakyFile)) flaky.push(...readFileSync(flakyFile, 'utf8').split('\n').filter(Boolean));
+for (const line of flaky) console.log(`FLAKY ${line}`);
 for (const line of failures) console.log(`FAILED ${line}`);
 console.log(`test:all: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exitCode = failed > 0 ? 1 : 0;
