@@ -22,6 +22,6 @@ export class DevicePage {
   }
 
   dialog() {
-    return this.page.getByRole('dialog');
+    return this.page.getByRole('alertdialog');
   }
 }

@@ -31,7 +31,7 @@ export class DevicesPage {
 
   async remove(name: string) {
     await this.page.getByRole('button', { name: `Remove ${name}` }).click();
-    const dialog = this.page.getByRole('dialog');
+    const dialog = this.page.getByRole('alertdialog');
     await expect(dialog).toBeVisible();
     await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
   }

@@ -232,7 +232,7 @@ test('an SMB share created from the UI, previewed first, then mounted', async ()
       await expect(row.getByText('Not mounted', { exact: true })).toBeVisible({ timeout: 30_000 });
     }
     await row.getByRole('button', { name: /^Remove / }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Remove', exact: true }).click();
     await expect(row).toHaveCount(0, { timeout: 30_000 });
   }
 

@@ -89,7 +89,7 @@ describe('Device page: storage', () => {
     const bridge = setup({ 'snapshots.rollback': () => ({ applied: true, value: null, steps: [] }) }, 'storage');
 
     await fireEvent.click(await screen.findByRole('button', { name: 'Roll back to nightly-1' }));
-    const dialog = screen.getByRole('dialog', { name: 'Roll share1 back to nightly-1?' });
+    const dialog = screen.getByRole('alertdialog', { name: 'Roll share1 back to nightly-1?' });
     expect(dialog.textContent).toMatch(/Every change made to share1 since .* will be lost/);
     expect(bridge.callsOf('snapshots.rollback')).toEqual([]);
 
@@ -137,7 +137,7 @@ describe('Device page: storage', () => {
       'storage',
     );
     await fireEvent.click(await screen.findByRole('button', { name: 'Delete snapshot nightly-2' }));
-    const dialog = screen.getByRole('dialog', { name: 'Delete snapshot nightly-2?' });
+    const dialog = screen.getByRole('alertdialog', { name: 'Delete snapshot nightly-2?' });
     expect(dialog.textContent).toMatch(/you can no\s+longer\s+go\s+back\s+to/);
     await fireEvent.click(within(dialog).getByRole('button', { name: 'Delete snapshot' }));
     const alert = await screen.findByRole('alert');
@@ -261,7 +261,7 @@ describe('Device page: shares', () => {
       'shares',
     );
     await fireEvent.click(await screen.findByRole('button', { name: 'Delete SMB share share1' }));
-    const dialog = screen.getByRole('dialog', { name: 'Delete the share share1?' });
+    const dialog = screen.getByRole('alertdialog', { name: 'Delete the share share1?' });
     expect(await within(dialog).findByText('net conf delshare share1')).toBeTruthy();
     await fireEvent.click(within(dialog).getByRole('button', { name: 'Delete share' }));
     await waitFor(() => expect(bridge.callsOf('shares.delete')).toHaveLength(2));

@@ -133,21 +133,22 @@ describe('Devices page', () => {
     await screen.findAllByTestId('device-row');
 
     await fireEvent.click(screen.getByRole('button', { name: 'Remove Attic NAS' }));
-    let dialog = screen.getByRole('dialog', { name: 'Remove Attic NAS?' });
+    let dialog = screen.getByRole('alertdialog', { name: 'Remove Attic NAS?' });
     expect(bridge.callsOf('devices.remove')).toEqual([]);
 
     await fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
-    expect(screen.queryByRole('dialog')).toBeNull();
+    // bits-ui unmounts the dialog once any closing animation has run, a frame later.
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
     expect(bridge.callsOf('devices.remove')).toEqual([]);
     expect(rowNames()).toEqual(['Attic NAS', 'Cellar']);
 
     await fireEvent.click(screen.getByRole('button', { name: 'Remove Attic NAS' }));
-    dialog = screen.getByRole('dialog', { name: 'Remove Attic NAS?' });
+    dialog = screen.getByRole('alertdialog', { name: 'Remove Attic NAS?' });
     await fireEvent.click(within(dialog).getByRole('button', { name: 'Remove' }));
 
     expect(bridge.callsOf('devices.remove')).toEqual([{ device: 'a1' }]);
     await waitForRows(['Cellar']);
-    expect(screen.queryByRole('dialog')).toBeNull();
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
   });
 
   test('a failed remove keeps the device and says why', async () => {
@@ -162,7 +163,7 @@ describe('Devices page', () => {
     await screen.findByTestId('device-row');
 
     await fireEvent.click(screen.getByRole('button', { name: 'Remove Attic NAS' }));
-    await fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Remove' }));
+    await fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Remove' }));
 
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('Could not remove Attic NAS');
