@@ -155,11 +155,26 @@ test('a snapshot taken and rolled back from the UI brings the old file back', as
   await expect(device.status).toHaveText('Snapshot e2e-snap of share1 taken.');
 
   await writeFile(nasPath(lab.nas, file), 'after\n');
-  await device.snapshotRow('e2e-snap').getByRole('button', { name: 'Roll back to e2e-snap' }).click();
+  const rollBack = device.snapshotRow('e2e-snap').getByRole('button', { name: 'Roll back to e2e-snap' });
+  await rollBack.click();
   const dialog = device.dialog();
   await expect(dialog).toContainText(/Every change made to share1 since .* will be lost/);
   await checkScreen(page, 'rollback-confirm', testInfo);
-  await dialog.getByRole('button', { name: 'Roll back', exact: true }).click();
+  // Keyboard: the safe choice has focus, Tab stays inside the dialog, Escape cancels and gives
+  // focus back to the button that opened it; nothing was rolled back.
+  const cancel = dialog.getByRole('button', { name: 'Cancel' });
+  const confirm = dialog.getByRole('button', { name: 'Roll back', exact: true });
+  await expect(cancel).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(confirm).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(cancel).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(rollBack).toBeFocused();
+  expect(await readOnNas(file)).toBe('after\n');
+  await rollBack.click();
+  await confirm.click();
   await expect(device.status).toHaveText('share1 is back at snapshot e2e-snap.', { timeout: 60_000 });
   expect(await readOnNas(file)).toBe('before\n');
 
