@@ -197,11 +197,12 @@ export class LinuxMounts implements MountBackend {
     ];
   }
 
-  /** Where gvfs shows the files; the profile's folder becomes a link to it. */
+  /** gvfsd-fuse lists a folder under its root only for what gvfs has mounted. */
   liveFolder(p: MountProfile): string | null {
-    return this.linkTarget(p); // gvfsd-fuse lists a folder under its root only for what gvfs has mounted
+    return this.linkTarget(p);
   }
 
+  /** Where gvfs shows the files; the profile's folder becomes a link to it. */
   linkTarget(p: MountProfile): string | null {
     if (this.mode(p) !== 'desktop') return null;
     const url = parseMountUrl(p.url);
