@@ -201,6 +201,49 @@ function dataset(name: string, type: 'FILESYSTEM' | 'VOLUME', used: number, vols
   };
 }
 
+/** A sharing.smb record as TrueNAS keeps it: its defaults, with what the seed or a create request gives. */
+function smbRecord(given: {
+  id: number;
+  name: string;
+  path: string;
+  vuid: string;
+  purpose?: unknown;
+  comment?: unknown;
+  browsable?: unknown;
+  hostsallow?: unknown;
+  enabled?: unknown;
+}) {
+  return {
+    id: given.id,
+    purpose: given.purpose ?? 'DEFAULT_SHARE',
+    path: given.path,
+    path_suffix: '',
+    home: false,
+    name: given.name,
+    comment: given.comment ?? '',
+    browsable: given.browsable ?? true,
+    timemachine: false,
+    timemachine_quota: 0,
+    recyclebin: false,
+    guestok: false,
+    hostsallow: given.hostsallow ?? [],
+    hostsdeny: [],
+    aapl_name_mangling: false,
+    acl: true,
+    durablehandle: true,
+    shadowcopy: true,
+    streams: true,
+    fsrvp: false,
+    auxsmbconf: '',
+    enabled: given.enabled ?? true,
+    afp: false,
+    audit: { enable: false, watch_list: [], ignore_list: [] },
+    path_local: given.path,
+    locked: false,
+    vuid: given.vuid,
+  };
+}
+
 /** The NAS's state; tests may read and edit it (e.g. make a pool DEGRADED). */
 export class Model {
   readonly release: Release;
@@ -321,35 +364,12 @@ export class Model {
 
   constructor(release: Release) {
     this.release = release;
-    const smb = {
+    const smb = smbRecord({
       id: 1,
-      purpose: 'DEFAULT_SHARE',
-      path: '/mnt/tank/media',
-      path_suffix: '',
-      home: false,
       name: 'media',
-      comment: '',
-      browsable: true,
-      timemachine: false,
-      timemachine_quota: 0,
-      recyclebin: false,
-      guestok: false,
-      hostsallow: [],
-      hostsdeny: [],
-      aapl_name_mangling: false,
-      acl: true,
-      durablehandle: true,
-      shadowcopy: true,
-      streams: true,
-      fsrvp: false,
-      auxsmbconf: '',
-      enabled: true,
-      afp: false,
-      audit: { enable: false, watch_list: [], ignore_list: [] },
-      path_local: '/mnt/tank/media',
-      locked: false,
+      path: '/mnt/tank/media',
       vuid: '7d1b0c9e-2f4a-4b1e-9c55-1e2f3a4b5c6d',
-    };
+    });
     this.smb.push(this.smbShape(smb, false));
     this.nfs.push({
       id: 1,
@@ -893,35 +913,17 @@ export class Middleware {
           throw E.invalid(method, 'name', 'Share with this name already exists.');
         const path = datasetPath(method, req.path);
         return m.smbShape(
-          {
+          smbRecord({
             id: m.nextId(m.smb),
-            purpose: req.purpose ?? 'DEFAULT_SHARE',
-            path,
-            path_suffix: '',
-            home: false,
             name,
-            comment: req.comment ?? '',
-            browsable: req.browsable ?? true,
-            timemachine: false,
-            timemachine_quota: 0,
-            recyclebin: false,
-            guestok: false,
-            hostsallow: req.hostsallow ?? [],
-            hostsdeny: [],
-            aapl_name_mangling: false,
-            acl: true,
-            durablehandle: true,
-            shadowcopy: true,
-            streams: true,
-            fsrvp: false,
-            auxsmbconf: '',
-            enabled: req.enabled ?? true,
-            afp: false,
-            audit: { enable: false, watch_list: [], ignore_list: [] },
-            path_local: path,
-            locked: false,
+            path,
             vuid: randomBytes(16).toString('hex'),
-          },
+            purpose: req.purpose,
+            comment: req.comment,
+            browsable: req.browsable,
+            hostsallow: req.hostsallow,
+            enabled: req.enabled,
+          }),
           req[ro] === true,
         );
       },

@@ -31,6 +31,35 @@ export class PreviewedChange<Spec> {
   }
 }
 
+/**
+ * A removal confirmed in a dialog that shows its plan: the plan (dryRun) arrives while the dialog is
+ * open, and only for the item still asked about.
+ */
+export class PreviewedDelete<Item> {
+  asked = $state<{ item: Item; steps: PlanStep[] | null } | null>(null);
+
+  constructor(
+    private readonly dryRun: (item: Item) => Promise<PlanStep[] | null>,
+    private readonly run: (item: Item) => Promise<unknown>,
+  ) {}
+
+  async ask(item: Item): Promise<void> {
+    this.asked = { item, steps: null };
+    const steps = await this.dryRun(item);
+    if (this.asked?.item === item) this.asked = { item, steps };
+  }
+
+  async confirm(): Promise<void> {
+    if (!this.asked) return;
+    await this.run(this.asked.item);
+    this.asked = null;
+  }
+
+  cancel(): void {
+    this.asked = null;
+  }
+}
+
 /** A list typed as free text, split on commas and whitespace. */
 export const splitList = (text: string): string[] =>
   text
