@@ -16,6 +16,21 @@ function cli() {
   return cliHarness('nasdeck-syno-cli-');
 }
 
+/** `device add` of the emulator under a name and account, its certificate accepted, the password read from stdin. */
+const addDevice = (url: string, name: string, user: string) => [
+  'device',
+  'add',
+  url,
+  '--name',
+  name,
+  '--vendor',
+  'synology',
+  '--user',
+  user,
+  '--password-stdin',
+  '--accept-new-cert',
+];
+
 describe('nasdeck with a Synology DSM', () => {
   it('adds the NAS over its API and shows status, pools and shares in the shared shapes', async () => {
     emu = await startSynologyEmulator({ dsm: 7 });
@@ -29,23 +44,7 @@ describe('nasdeck with a Synology DSM', () => {
     expect(untrusted.code).toBe(4);
     expect(untrusted.err).toMatch(/SHA256:/);
 
-    const add = await run(
-      [
-        'device',
-        'add',
-        url,
-        '--name',
-        'syno',
-        '--vendor',
-        'synology',
-        '--user',
-        'admin',
-        '--password-stdin',
-        '--accept-new-cert',
-        '--json',
-      ],
-      'admin-pass\n',
-    );
+    const add = await run([...addDevice(url, 'syno', 'admin'), '--json'], 'admin-pass\n');
     expect(add.err).toBe('');
     expect(add.code).toBe(0);
     const device = JSON.parse(add.out);
@@ -118,19 +117,7 @@ describe('nasdeck with a Synology DSM', () => {
     emu = await startSynologyEmulator({ dsm: 6 });
     const { run, vault } = await cli();
     const url = `https://127.0.0.1:${emu.port}`;
-    const base = [
-      'device',
-      'add',
-      url,
-      '--name',
-      'syno6',
-      '--vendor',
-      'synology',
-      '--user',
-      'otpadmin',
-      '--password-stdin',
-      '--accept-new-cert',
-    ];
+    const base = addDevice(url, 'syno6', 'otpadmin');
 
     const noCode = await run([...base, '--json'], 'otp-pass\n');
     expect(noCode.code).toBe(4);
@@ -158,43 +145,13 @@ describe('nasdeck with a Synology DSM', () => {
     emu = await startSynologyEmulator({ dsm: 7 });
     const { run } = await cli();
     const url = `https://127.0.0.1:${emu.port}`;
-    await run(
-      [
-        'device',
-        'add',
-        url,
-        '--name',
-        'alice',
-        '--vendor',
-        'synology',
-        '--user',
-        'alice',
-        '--password-stdin',
-        '--accept-new-cert',
-      ],
-      'alice-pass\n',
-    );
+    await run(addDevice(url, 'alice', 'alice'), 'alice-pass\n');
     const denied = await run(['pool', 'list', 'alice']);
     expect(denied.code).toBe(4);
     expect(denied.err).toMatch(/needs an administrator account/);
 
     await run(['device', 'remove', 'alice']);
-    await run(
-      [
-        'device',
-        'add',
-        url,
-        '--name',
-        'syno',
-        '--vendor',
-        'synology',
-        '--user',
-        'admin',
-        '--password-stdin',
-        '--accept-new-cert',
-      ],
-      'admin-pass\n',
-    );
+    await run(addDevice(url, 'syno', 'admin'), 'admin-pass\n');
     const dry = await run([
       'share',
       'create',
