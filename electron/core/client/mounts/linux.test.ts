@@ -3,23 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MountProfile } from '../../../../shared/domain';
-import type { Exec, ExecRequest } from '../exec';
 import { runActions } from './backend';
 import { gvfsFolderName, LinuxMounts, type LinuxEnv, parseGioMounts, systemdEscapePath } from './linux';
+import { recordingExec } from '../recording-exec';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '__fixtures__', 'linux', name), 'utf8');
-
-function recorder(
-  reply: (argv: readonly string[]) => { code: number; stdout?: string; stderr?: string } = () => ({ code: 0 }),
-) {
-  const calls: { argv: readonly string[]; options: Omit<ExecRequest, 'argv'> }[] = [];
-  const exec: Exec = async ({ argv, ...options }) => {
-    calls.push({ argv, options });
-    const r = reply(argv);
-    return { code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-  };
-  return { exec, calls };
-}
 
 const desktop: LinuxEnv = { home: '/home/ann', uid: 1000, gid: 1000, runtimeDir: '/run/user/1000', sessionBus: true };
 const profile = (over: Partial<MountProfile> = {}): MountProfile => ({
@@ -36,7 +24,7 @@ const profile = (over: Partial<MountProfile> = {}): MountProfile => ({
 
 describe('Linux mounts: desktop (gvfs)', () => {
   it('mounts with gio, the domain and password on stdin, and knows the FUSE folder', async () => {
-    const { exec, calls } = recorder();
+    const { exec, calls } = recordingExec();
     const linux = new LinuxMounts(exec, desktop);
     const actions = linux.mountActions(profile({ user: 'WORKGROUP\\ndmnt-smb' }), { password: 'Canary-pw-3' });
     expect(actions.map((a) => a.step.argv)).toEqual([['gio', 'mount', 'smb://ndmnt-smb@10.212.101.11/share1']]);
@@ -54,7 +42,7 @@ describe('Linux mounts: desktop (gvfs)', () => {
   });
 
   it('reads mounted locations from gvfs’s FUSE folder', async () => {
-    const { exec, calls } = recorder(() => ({ code: 0, stdout: fixture('gvfs-fuse-root.txt') }));
+    const { exec, calls } = recordingExec(() => ({ code: 0, stdout: fixture('gvfs-fuse-root.txt') }));
     const seen = await new LinuxMounts(exec, desktop).observe([
       profile({ id: 'a' }),
       profile({ id: 'b', url: 'nfs://10.212.101.11/export', user: undefined }),
@@ -76,7 +64,7 @@ describe('Linux mounts: desktop (gvfs)', () => {
     const text = fixture('gio-mount-l.txt');
     expect(parseGioMounts(text)).toEqual(['nfs://10.212.101.11/export', 'smb://ndmnt-smb@10.212.101.11/share1']);
     const linux = new LinuxMounts(
-      recorder((argv) => (argv[0] === 'ls' ? { code: 2, stderr: 'ls: cannot access' } : { code: 0, stdout: text }))
+      recordingExec((argv) => (argv[0] === 'ls' ? { code: 2, stderr: 'ls: cannot access' } : { code: 0, stdout: text }))
         .exec,
       desktop,
     );
@@ -98,7 +86,7 @@ describe('Linux mounts: desktop (gvfs)', () => {
     ['gio-mount-no-route.txt', 'UNREACHABLE'],
     ['gio-mount-nfs-no-export.txt', 'NOT_FOUND'],
   ])('maps %s to %s', async (file, code) => {
-    const linux = new LinuxMounts(recorder(() => ({ code: 2, stderr: fixture(file) })).exec, desktop);
+    const linux = new LinuxMounts(recordingExec(() => ({ code: 2, stderr: fixture(file) })).exec, desktop);
     await expect(runActions(linux['exec'], linux.mountActions(profile(), { password: 'x' }))).rejects.toMatchObject({
       code,
     });
@@ -106,7 +94,7 @@ describe('Linux mounts: desktop (gvfs)', () => {
 
   it('takes "already mounted" as success', async () => {
     const linux = new LinuxMounts(
-      recorder(() => ({ code: 2, stderr: fixture('gio-mount-already.txt') })).exec,
+      recordingExec(() => ({ code: 2, stderr: fixture('gio-mount-already.txt') })).exec,
       desktop,
     );
     await expect(runActions(linux['exec'], linux.mountActions(profile(), { password: 'x' }))).resolves.toBeUndefined();
@@ -129,7 +117,7 @@ describe('Linux mounts: system (kernel, pkexec, systemd)', () => {
   });
 
   it('mounts cifs once with a 0600 credentials file that is removed afterwards, even when mounting fails', async () => {
-    const { exec, calls } = recorder((argv) =>
+    const { exec, calls } = recordingExec((argv) =>
       argv[1] === 'mount' ? { code: 32, stderr: 'mount error(13): Permission denied' } : { code: 0 },
     );
     const linux = new LinuxMounts(exec, { ...desktop, sessionBus: false });
@@ -156,7 +144,7 @@ describe('Linux mounts: system (kernel, pkexec, systemd)', () => {
   });
 
   it('keeps a persistent mount with systemd units named by systemd-escape', () => {
-    const linux = new LinuxMounts(recorder().exec, desktop);
+    const linux = new LinuxMounts(recordingExec().exec, desktop);
     const p = profile({
       url: 'nfs://nas/volume1/data',
       user: undefined,
@@ -180,7 +168,7 @@ describe('Linux mounts: system (kernel, pkexec, systemd)', () => {
   });
 
   it('says what to install when this kernel cannot mount cifs or nfs (this machine’s real /proc/filesystems)', async () => {
-    const linux = new LinuxMounts(recorder().exec, {
+    const linux = new LinuxMounts(recordingExec().exec, {
       ...desktop,
       readFilesystems: async () => fixture('proc-filesystems-no-cifs.txt'),
     });

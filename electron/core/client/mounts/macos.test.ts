@@ -2,20 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MountProfile } from '../../../../shared/domain';
-import type { Exec, ExecRequest } from '../exec';
 import { runActions } from './backend';
 import { MacMounts, parseMacMount, PASSWORD_ENV } from './macos';
+import type { Exec } from '../exec';
+import { recordingExec } from '../recording-exec';
 
 const mountText = readFileSync(join(import.meta.dirname, '__fixtures__', 'macos', 'mount.txt'), 'utf8');
-
-function recorder(stdout = '', code = 0, stderr = '') {
-  const calls: { argv: readonly string[]; options: Omit<ExecRequest, 'argv'> }[] = [];
-  const exec: Exec = async ({ argv, ...options }) => {
-    calls.push({ argv, options });
-    return { code, stdout, stderr };
-  };
-  return { exec, calls };
-}
 
 const profile = (over: Partial<MountProfile> = {}): MountProfile => ({
   id: 'm',
@@ -43,7 +35,7 @@ describe('macOS mounts', () => {
   });
 
   it('finds each profile’s mount, also where macOS added "-1", and nothing for an unmounted one', async () => {
-    const { exec, calls } = recorder(mountText);
+    const { exec, calls } = recordingExec(() => ({ code: 0, stdout: mountText }));
     const seen = await new MacMounts(exec).observe([
       profile({ id: 'a', url: 'smb://NAS.local/media' }),
       profile({ id: 'b', url: 'smb://nas.botasal.xyz/Book2', user: 'x' }),
@@ -60,7 +52,7 @@ describe('macOS mounts', () => {
   });
 
   it('mounts SMB with a password through NetFS, the password only in the child’s environment', async () => {
-    const { exec, calls } = recorder();
+    const { exec, calls } = recordingExec();
     const mac = new MacMounts(exec, '/Users/lex');
     const actions = mac.mountActions(profile({ user: 'lex', hasPassword: true }), { password: 'Canary-pw-2' });
     expect(actions.map((a) => a.step.argv)).toEqual([
@@ -83,7 +75,7 @@ describe('macOS mounts', () => {
   });
 
   it('mounts NFS and password-less SMB into a 0700 folder under home', () => {
-    const mac = new MacMounts(recorder().exec, '/Users/lex');
+    const mac = new MacMounts(recordingExec().exec, '/Users/lex');
     expect(
       mac.mountActions(profile({ url: 'nfs://nas/export/backups', readOnly: true }), {}).map((a) => a.step.argv),
     ).toEqual([

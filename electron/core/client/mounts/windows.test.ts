@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MountProfile } from '../../../../shared/domain';
-import type { Exec, ExecRequest } from '../exec';
 import { runActions } from './backend';
 import {
   explainWindowsError,
@@ -12,19 +11,10 @@ import {
   WindowsMounts,
   windowsErrorCode,
 } from './windows';
+import { recordingExec } from '../recording-exec';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '__fixtures__', 'windows', name), 'utf8');
 const PS = ['powershell.exe', '-NoProfile', '-NonInteractive', '-Command'];
-
-function recorder(reply: (argv: readonly string[]) => { code: number; stdout?: string; stderr?: string }) {
-  const calls: { argv: readonly string[]; options: Omit<ExecRequest, 'argv'> }[] = [];
-  const exec: Exec = async ({ argv, ...options }) => {
-    calls.push({ argv, options });
-    const r = reply(argv);
-    return { code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-  };
-  return { exec, calls };
-}
 
 const profile = (over: Partial<MountProfile> = {}): MountProfile => ({
   id: 'mnt-1',
@@ -40,7 +30,7 @@ const profile = (over: Partial<MountProfile> = {}): MountProfile => ({
 
 describe('Windows mounts', () => {
   it('maps SMB with New-SmbMapping: a constant script in argv, values and the password only on stdin', async () => {
-    const { exec, calls } = recorder(() => ({ code: 0 }));
+    const { exec, calls } = recordingExec(() => ({ code: 0 }));
     const w = new WindowsMounts(exec);
     const actions = w.mountActions(profile(), { password: 'Canary-pw-1' });
     expect(actions).toHaveLength(1);
@@ -61,7 +51,7 @@ describe('Windows mounts', () => {
   });
 
   it('mounts NFS with mount.exe (never PowerShell’s mount alias) and unmaps with Remove-SmbMapping', () => {
-    const w = new WindowsMounts(recorder(() => ({ code: 0 })).exec);
+    const w = new WindowsMounts(recordingExec(() => ({ code: 0 })).exec);
     expect(
       w.mountActions(profile({ url: 'nfs://nas/volume1/data', user: undefined, hasPassword: false }), {})[0]!.step.argv,
     ).toEqual(['mount.exe', '-o', 'anon,nolock,mtype=hard', '\\\\nas\\volume1\\data', 'Z:']);
@@ -80,7 +70,7 @@ describe('Windows mounts', () => {
       { status: 'Disconnected', localPath: 'Z:', remotePath: '\\\\nas\\media' },
     ]);
     const json = fixture('get-smbmapping.json');
-    const { exec, calls } = recorder(() => ({ code: 0, stdout: json }));
+    const { exec, calls } = recordingExec(() => ({ code: 0, stdout: json }));
     const w = new WindowsMounts(exec);
     const seen = await w.observe([
       profile({ id: 'a', url: 'smb://Contoso-SO/VMFiles', mountPoint: 'X:' }),
@@ -90,7 +80,7 @@ describe('Windows mounts', () => {
     expect(seen.get('a')).toEqual({ mounted: true, path: 'X:\\' });
     expect(seen.get('b')).toEqual({ mounted: false });
     const broken = await new WindowsMounts(
-      recorder(() => ({ code: 0, stdout: fixture('get-smbmapping-single-numeric.json') })).exec,
+      recordingExec(() => ({ code: 0, stdout: fixture('get-smbmapping-single-numeric.json') })).exec,
     ).observe([profile({ id: 'c', url: 'smb://nas/media', mountPoint: 'Z:' })]);
     expect(broken.get('c')).toEqual({
       mounted: true,
@@ -115,7 +105,7 @@ describe('Windows mounts', () => {
     expect(e.code).toBe(appCode);
     expect(e.fix).toMatch(fix);
     // the same through a failing mapping run
-    const w = new WindowsMounts(recorder(() => ({ code: 2, stderr: text })).exec);
+    const w = new WindowsMounts(recordingExec(() => ({ code: 2, stderr: text })).exec);
     await expect(runActions(w['exec'], w.mountActions(profile(), { password: 'x' }))).rejects.toMatchObject({
       code: appCode,
       details: { win32: code },
@@ -132,7 +122,7 @@ describe('Windows mounts', () => {
 
   it('offers free drive letters from Z: downward', async () => {
     expect(freeDriveLetters(['C:', 'Z:', 'y']).slice(0, 3)).toEqual(['X:', 'W:', 'V:']);
-    const w = new WindowsMounts(recorder(() => ({ code: 0, stdout: 'C:\\,D:\\,Z:\\\r\n' })).exec);
+    const w = new WindowsMounts(recordingExec(() => ({ code: 0, stdout: 'C:\\,D:\\,Z:\\\r\n' })).exec);
     expect(await w.defaultMountPoint({ protocol: 'smb', host: 'h', share: 's', subPath: '' }, ['Y:'])).toBe('X:');
   });
 });
